@@ -1,0 +1,201 @@
+// The front of every simulator server: reads the body (bounded), captures the response, and hands
+// a finished, attributed exchange to the recorder — whatever the handler did, even if it threw.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Attribution, CredentialAttribution, ExchangeServer, Recorder } from './recorder.js';
+import { toRecordedBody } from './recorder.js';
+
+/** One request as the simulator's handlers see it. */
+export interface SimRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly server: ExchangeServer;
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: Buffer;
+  /** Filled in by handlers; recorded when the response finishes. */
+  readonly attribution: Attribution;
+  /** Runs after the response finished, before recording (e.g. to register issued tokens). */
+  readonly afterResponse: ((status: number, body: Buffer, headers: [string, string][]) => void)[];
+}
+
+export type SimHandler = (request: SimRequest) => Promise<void> | void;
+
+/** Wraps a handler into a node:http request listener that records every exchange. */
+export function recordingListener(
+  server: ExchangeServer,
+  recorder: Recorder,
+  handler: SimHandler,
+  options: { maxBodyBytes: number },
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const seq = recorder.begin(server);
+    const startedAt = Date.now();
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const keep = (chunk: unknown, encoding?: unknown): void => {
+      if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    };
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      keep(chunk, rest[0]);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      keep(chunk, rest[0]);
+      return end(chunk, ...rest);
+    }) as typeof res.end;
+
+    const rawUrl = req.url ?? '/';
+    const parsed = safeUrl(rawUrl);
+    const attribution: Attribution = {
+      endpoint: `${req.method ?? 'GET'} ${parsed.pathname}`,
+      credential: detectCredential(req),
+      crossCompany: false,
+    };
+    const requestHeaders = pairs(req.rawHeaders);
+    let requestBody: Buffer = Buffer.alloc(0);
+    const after: SimRequest['afterResponse'] = [];
+    let finished = false;
+
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      const status = res.statusCode;
+      const responseBody = Buffer.concat(chunks);
+      const responseHeaders = responseHeaderPairs(res);
+      for (const hook of after) {
+        try {
+          hook(status, responseBody, responseHeaders);
+        } catch (error) {
+          attribution.error = `recording failed: ${(error as Error).message}`;
+        }
+      }
+      if (!res.writableFinished && !attribution.error) attribution.error = 'connection closed before the response was complete';
+      recorder.end({
+        seq,
+        server,
+        startedAt,
+        durationMs: performance.now() - started,
+        method: req.method ?? 'GET',
+        url: rawUrl,
+        path: parsed.pathname,
+        request: { headers: requestHeaders, ...toRecordedBody(requestBody) },
+        response: { status, headers: responseHeaders, ...toRecordedBody(responseBody) },
+        attribution,
+      });
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+
+    void (async () => {
+      try {
+        requestBody = await readBody(req, options.maxBodyBytes);
+      } catch (error) {
+        const tooLarge = (error as Error).message === 'too large';
+        sendJson(res, tooLarge ? 413 : 400, {
+          type: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+          message: tooLarge ? `Request body exceeds ${options.maxBodyBytes} bytes.` : 'The request body could not be read.',
+        });
+        return;
+      }
+      const request: SimRequest = {
+        req,
+        res,
+        server,
+        method: req.method ?? 'GET',
+        path: parsed.pathname,
+        query: parsed.searchParams,
+        body: requestBody,
+        attribution,
+        afterResponse: after,
+      };
+      try {
+        await handler(request);
+      } catch (error) {
+        attribution.error = `simulator fault: ${(error as Error).message}`;
+        if (!res.headersSent) sendJson(res, 500, { type: 'INTERNAL_SERVER_ERROR', message: 'The simulator failed to handle this request.' });
+        else res.end();
+      }
+    })();
+  };
+}
+
+/** Reads a whole request body, refusing more than `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw new Error('too large');
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of req) {
+    received += (chunk as Buffer).length;
+    if (received > limit) {
+      req.resume();
+      throw new Error('too large');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, received);
+}
+
+/** Writes a JSON response (Pleo's content type). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json;charset=UTF-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.setHeader('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.end(text);
+}
+
+/** Sends no body (204 and the like). */
+export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.end();
+}
+
+/** What kind of credential a request carries, before anyone looked the value up. */
+export function detectCredential(req: IncomingMessage): CredentialAttribution {
+  const authorization = req.headers.authorization;
+  if (authorization) {
+    const scheme = authorization.split(/\s+/, 1)[0]!.toLowerCase();
+    if (scheme === 'bearer') return { kind: 'bearer', header: 'authorization', valid: false };
+    if (scheme === 'basic') return { kind: 'basic', header: 'authorization', valid: false };
+    return { kind: 'other', header: 'authorization', valid: false, reason: `unsupported scheme "${scheme}"` };
+  }
+  for (const name of Object.keys(req.headers)) {
+    if (/^(x-)?(api-?key|auth-token|access-token)$|^x-pleo-/.test(name)) return { kind: 'other', header: name, valid: false, reason: `credential in "${name}" header` };
+  }
+  return { kind: 'none', valid: false };
+}
+
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  return out;
+}
+
+function responseHeaderPairs(res: ServerResponse): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [name, value] of Object.entries(res.getHeaders())) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) out.push([name, String(one)]);
+  }
+  return out;
+}
+
+function safeUrl(raw: string): URL {
+  try {
+    return new URL(raw, 'http://simulator.invalid');
+  } catch {
+    return new URL('http://simulator.invalid/');
+  }
+}
