@@ -1,0 +1,31 @@
+// The one reader of the process environment: env, cwd and TTY are read here and passed down frozen.
+
+/** Where output goes and what the terminal can do. */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly isTty: boolean;
+  readonly color: boolean;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C, SIGTERM). */
+  readonly interrupted: Promise<string>;
+}
+
+export function processContext(): CliContext {
+  const isTty = Boolean(process.stdout.isTTY);
+  const env = Object.freeze({ ...process.env });
+  const interrupted = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  return Object.freeze({
+    env,
+    cwd: process.cwd(),
+    isTty,
+    color: isTty && env.NO_COLOR === undefined,
+    stdout: (text: string) => void process.stdout.write(text),
+    stderr: (text: string) => void process.stderr.write(text),
+    interrupted,
+  });
+}
