@@ -168,6 +168,10 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       return;
     }
 
+    // each authorization starts a fresh AS session, so the admin picks a company every time
+    // (and one browser can connect several companies one after the other)
+    if (path === '/oauth/authorize' || path.startsWith('/oauth/authorize/')) dropCookies(req, [COOKIE_NAMES.session, `${COOKIE_NAMES.session}.sig`]);
+
     // hand the request to oidc-provider: the body was read already (to record it)
     (req as IncomingMessage & { body?: Buffer }).body = request.body;
     if (!options.issParameter) rewriteLocation(request, (location) => stripIssParameter(location, allRedirectUris()));
@@ -300,10 +304,6 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       return;
     }
     request.attribution.company = company.id;
-    if (details.session?.uid) {
-      const sessionId = readCookie(req, COOKIE_NAMES.session);
-      if (sessionId) store.forgetSessionAccount(sessionId);
-    }
     const grant = new provider.Grant({ accountId: company.id, clientId: params.client_id! });
     grant.addOIDCScope(params.scope ?? '');
     const grantId = await grant.save();
@@ -380,12 +380,16 @@ export function decodeBasic(header: string): [string, string] | undefined {
   return [unescape(decoded.slice(0, colon)), unescape(decoded.slice(colon + 1))];
 }
 
-function readCookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
+/** Removes cookies from a request before the provider reads them. */
+function dropCookies(req: IncomingMessage, names: readonly string[]): void {
+  const cookie = req.headers.cookie;
+  if (!cookie) return;
+  const kept = cookie
+    .split(';')
+    .map((part) => part.trim())
+    .filter((part) => !names.includes(part.split('=', 1)[0]!));
+  if (kept.length) req.headers.cookie = kept.join('; ');
+  else delete req.headers.cookie;
 }
 
 function safeSearchParam(location: string, name: string): string | undefined {

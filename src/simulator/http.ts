@@ -46,7 +46,10 @@ export function recordingListener(
     }) as typeof res.write;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       keep(chunk, rest[0]);
-      return end(chunk, ...rest);
+      const result = end(chunk, ...rest);
+      // record now, not on 'finish': a client may read the response before 'finish' is emitted
+      finish();
+      return result;
     }) as typeof res.end;
 
     const rawUrl = req.url ?? '/';
@@ -74,7 +77,7 @@ export function recordingListener(
           attribution.error = `recording failed: ${(error as Error).message}`;
         }
       }
-      if (!res.writableFinished && !attribution.error) attribution.error = 'connection closed before the response was complete';
+      if (!res.writableEnded && !attribution.error) attribution.error = 'connection closed before the response was complete';
       recorder.end({
         seq,
         server,
@@ -88,7 +91,6 @@ export function recordingListener(
         attribution,
       });
     };
-    res.on('finish', finish);
     res.on('close', finish);
 
     void (async () => {
@@ -116,7 +118,8 @@ export function recordingListener(
       try {
         await handler(request);
       } catch (error) {
-        attribution.error = `simulator fault: ${(error as Error).message}`;
+        const detail = (error as { error_description?: string }).error_description;
+        attribution.error = `simulator fault: ${(error as Error).message}${detail ? ` (${detail})` : ''}`;
         if (!res.headersSent) sendJson(res, 500, { type: 'INTERNAL_SERVER_ERROR', message: 'The simulator failed to handle this request.' });
         else res.end();
       }

@@ -46,12 +46,8 @@ const checkClientAuth: ProfileRule = ({ res, attribution }, { strictClientAuth }
   const inBody = form.has('client_secret');
   attribution.clientAuth = inBody ? 'client_secret_post' : attribution.credential.kind === 'basic' ? 'client_secret_basic' : 'none';
   if (!strictClientAuth || !inBody) return false;
-  sendJson(
-    res,
-    401,
-    { error: 'invalid_client', error_description: 'client authentication must use client_secret_basic (HTTP Basic); client_secret_post is not supported' },
-    { 'www-authenticate': 'Basic realm="pleo"' },
-  );
+  // no WWW-Authenticate: the client did not use the Authorization header (RFC 6749 §5.2)
+  sendJson(res, 401, { error: 'invalid_client', error_description: 'client authentication must use client_secret_basic (HTTP Basic); client_secret_post is not supported' });
   return true;
 };
 

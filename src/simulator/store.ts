@@ -143,16 +143,6 @@ export class AuthStore {
     return count;
   }
 
-  /** Forgets which account an AS session had logged in, so the next consent may pick another company. */
-  forgetSessionAccount(sessionId: string): void {
-    const entry = this.#entries.get(`Session:${sessionId}`);
-    if (!entry) return;
-    const { accountId: _accountId, authorizations: _authorizations, loginTs: _loginTs, ...rest } = entry.payload as AdapterPayload & {
-      authorizations?: unknown;
-    };
-    entry.payload = rest;
-  }
-
   get size(): number {
     return this.#entries.size;
   }
