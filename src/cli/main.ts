@@ -1,27 +1,26 @@
 // The command line: `eap-conformance <command> [options]`. A plain function over node:util
 // parseArgs, so tests can call it; bin/eap-conformance.js is the thin wrapper.
 import { processContext, type CliContext } from './context.js';
+import { list } from './commands/list.js';
+import { run } from './commands/run.js';
 import { simulate } from './commands/simulate.js';
+import { validate } from './commands/validate.js';
 import { EXIT, UsageError, type ExitCode } from './exit-codes.js';
 
 export const HELP = `Usage: eap-conformance <command> [options]
 
 Commands:
+  run        run the EAP suites against an integration (default: the bundled reference)
+  validate   check target and suite files, run nothing
+  list       list the checks of the suites
   simulate   start a local Pleo staging simulator for hand testing
-  run        run the EAP suites against an integration (not available yet)
   help       show this help
 
 Run "eap-conformance <command> --help" for a command's options.
 Exit codes: 0 ready, 1 usage error, 2 invalid suite or target, 3 harness error, 4 not ready.
 `;
 
-const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<ExitCode>> = {
-  simulate,
-  run: async (_args, context) => {
-    context.stderr('eap-conformance run: the suite runner is not built yet (see the project issues); use "simulate" for now.\n');
-    return EXIT.harnessError;
-  },
-};
+const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<ExitCode>> = { run, validate, list, simulate };
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: string[], context: CliContext = processContext()): Promise<ExitCode> {

@@ -24,6 +24,8 @@ export interface ConsentOptions {
   stopAt?: (url: string) => boolean;
   maxHops?: number;
   timeoutMs?: number;
+  /** Called with every redirect target before it is followed (or stopped at). */
+  onRedirect?: (url: string) => void;
 }
 
 export interface ConsentResult {
@@ -87,6 +89,7 @@ export class UserAgent {
       hops.push({ method, url, status: response.status, location });
       if (response.status >= 300 && response.status < 400 && location) {
         const next = new URL(location, url).href;
+        options.onRedirect?.(next);
         if (options.stopAt?.(next)) return { hops, finalUrl: next, consented };
         url = next;
         method = 'GET';

@@ -56,7 +56,7 @@ export function postExportJobEvent(context: ApiContext): void {
   const body = jsonBody(context);
   const { jobId, event, failureReason } = body;
   if (typeof jobId !== 'string') throw new ApiError(400, 'BAD_REQUEST', '"jobId" must be a string.');
-  if (typeof event !== 'string' || !(event in TRANSITIONS)) throw new ApiError(400, 'BAD_REQUEST', `"event" must be one of ${Object.keys(TRANSITIONS).join(', ')}.`);
+  if (typeof event !== 'string' || !Object.hasOwn(TRANSITIONS, event)) throw new ApiError(400, 'BAD_REQUEST', `"event" must be one of ${Object.keys(TRANSITIONS).join(', ')}.`);
   const job = findJob(context, jobId);
   const transition = TRANSITIONS[event as JobEvent];
   const at = new Date().toISOString();

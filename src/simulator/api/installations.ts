@@ -62,7 +62,11 @@ export function updateInstallation(context: ApiContext): void {
     if (body.metadata === null || typeof body.metadata !== 'object' || Array.isArray(body.metadata)) throw new ApiError(400, 'BAD_REQUEST', '"metadata" must be an object.');
     installation.metadata = body.metadata as Record<string, unknown>;
   }
-  if (body.errorCode !== undefined) installation.errorCode = String(body.errorCode);
+  if (body.errorCode !== undefined) {
+    // String() of a JSON object may throw ({"toString": 1}): objects and arrays are refused
+    if (body.errorCode !== null && typeof body.errorCode === 'object') throw new ApiError(400, 'BAD_REQUEST', '"errorCode" must be a string.');
+    installation.errorCode = String(body.errorCode);
+  }
   installation.updatedAt = new Date().toISOString();
   ok(context, 200, { data: view(installation) });
 }

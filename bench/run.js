@@ -1,0 +1,458 @@
+// `npm run bench`: the simulator's figures against their targets, in one run of about a minute.
+// Targets are reported ("meets target" / "misses target"), never turned into an exit code; the
+// exit code is non-zero only if the benchmark itself failed.
+//
+//   1. full authorization-code flow (PKCE S256 + state, consent, code exchange), median and p95
+//   2. API throughput, simulator vs a bare node:https / node:http server answering the same body
+//   3. cold start (fresh `node` process to "ready") and in-process start with a warm import
+//   4. memory after 10,000 recorded exchanges, and the cost of `recorder.serialize()`
+//
+// Environment: BENCH_SECONDS (throughput window per measurement, default 3), BENCH_FLOWS (default 200).
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import { request } from 'undici';
+import { startSimulator } from '../dist/simulator/index.js';
+import { codeFlow, LoadClient, machineCpu, median, percentile, startChild } from './lib.js';
+
+const FLOWS = Number(process.env.BENCH_FLOWS ?? 200);
+const FLOW_WARMUP = 20;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const DEPTHS = [1, 8];
+const ROUNDS = 3;
+const WARMUP_SECONDS = 0.3;
+const COLD_RUNS = 5;
+const WARM_STARTS = 5;
+const EXCHANGES = 10_000;
+
+const TARGETS = {
+  flowMedianMs: 15,
+  throughputRatio: 0.4,
+  coldStartMs: 1000,
+};
+
+const benchStarted = performance.now();
+const children = new Set();
+const progress = (text) => process.stderr.write(`  · ${text}\n`);
+
+// ---------------------------------------------------------------- formatting
+
+const ms = (value, digits = 2) => (Number.isFinite(value) ? `${value.toFixed(digits)} ms` : 'n/a');
+const int = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+const pct = (value) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : 'n/a');
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const signedMib = (bytes) => `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 1024 / 1024).toFixed(1)} MiB`;
+const verdict = (ok) => (ok ? 'meets target' : 'misses target');
+
+function table(head, rows, aligns = head.map(() => 'left')) {
+  const t = new Table({ head, style: { head: [], border: [] }, colAligns: aligns });
+  for (const row of rows) t.push(row);
+  return t.toString();
+}
+
+function section(title) {
+  console.log(`\n${title}\n${'─'.repeat(title.length)}`);
+}
+
+// ---------------------------------------------------------------- 1. code flow (in process)
+
+async function benchFlow() {
+  progress(`code flow: ${FLOW_WARMUP} warm-up + ${FLOWS} measured`);
+  const t0 = performance.now();
+  const sim = await startSimulator({ companies: ['acme'] });
+  const firstStartMs = performance.now() - t0;
+  try {
+    for (let i = 0; i < FLOW_WARMUP; i += 1) await codeFlow(sim);
+    const since = sim.recorder.size;
+    const total = [];
+    const consent = [];
+    const token = [];
+    for (let i = 0; i < FLOWS; i += 1) {
+      const flow = await codeFlow(sim);
+      total.push(flow.total);
+      consent.push(flow.consent);
+      token.push(flow.token);
+    }
+    // server-side time per endpoint, from the simulator's own recorder
+    const byEndpoint = new Map();
+    for (const exchange of sim.recorder.exchanges().slice(since)) {
+      const key = exchange.attribution.endpoint;
+      if (!byEndpoint.has(key)) byEndpoint.set(key, []);
+      byEndpoint.get(key).push(exchange.durationMs);
+    }
+    return { firstStartMs, total, consent, token, byEndpoint };
+  } finally {
+    await sim.close();
+  }
+}
+
+async function benchWarmStarts() {
+  progress(`in-process start: ${WARM_STARTS} starts with a warm import`);
+  const times = [];
+  const httpTimes = [];
+  for (let i = 0; i < WARM_STARTS; i += 1) {
+    for (const [tls, into] of [[true, times], [false, httpTimes]]) {
+      const t0 = performance.now();
+      const sim = await startSimulator({ companies: ['acme'], tls });
+      into.push(performance.now() - t0);
+      await sim.close();
+    }
+  }
+  return { times, httpTimes };
+}
+
+// ---------------------------------------------------------------- 2. throughput (servers in child processes)
+
+async function serverChild(mode, extra = []) {
+  const handle = startChild('./throughput-server.js', [mode, ...extra]);
+  children.add(handle);
+  const info = await handle.ready;
+  return { ...handle, info, mode };
+}
+
+async function captureBody(server) {
+  const { Agent } = await import('undici');
+  const dispatcher = new Agent({ connect: server.info.ca ? { ca: server.info.ca } : {} });
+  try {
+    const response = await request(`${server.info.origin}${server.info.path}`, { dispatcher, headers: server.info.headers });
+    const body = await response.body.text();
+    if (response.statusCode !== 200) throw new Error(`capturing the simulator's answer: HTTP ${response.statusCode} ${body}`);
+    const headers = {};
+    for (const name of ['content-type', 'cache-control']) if (response.headers[name]) headers[name] = response.headers[name];
+    return { body, headers };
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/** One load window against one server: requests served, its CPU, and what else kept the machine busy. */
+async function loadWindow(server, client, seconds) {
+  const machine0 = machineCpu();
+  const own0 = process.cpuUsage();
+  const { cpu: cpu0 } = await server.send({ cmd: 'cpu' });
+  const result = await client.window(seconds);
+  const { cpu: cpu1 } = await server.send({ cmd: 'cpu' });
+  const own = process.cpuUsage(own0);
+  const machine1 = machineCpu();
+  const serverMicros = cpu1.user + cpu1.system - (cpu0.user + cpu0.system);
+  let otherCpus = NaN;
+  if (machine0 && machine1 && machine1.total > machine0.total) {
+    const busyCpus = ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * os.cpus().length;
+    otherCpus = Math.max(0, busyCpus - (serverMicros + own.user + own.system) / 1e6 / result.elapsed);
+  }
+  return { ...result, serverMicros, otherCpus };
+}
+
+/** Sums windows of one server into one figure. */
+function combine(windows) {
+  const count = windows.reduce((sum, w) => sum + w.count, 0);
+  const elapsed = windows.reduce((sum, w) => sum + w.elapsed, 0);
+  const serverMicros = windows.reduce((sum, w) => sum + w.serverMicros, 0);
+  return {
+    count,
+    rps: count / elapsed,
+    serverCpuPerReq: serverMicros / count,
+    serverCpus: serverMicros / 1e6 / elapsed,
+    latencyMedian: median(windows.flatMap((w) => w.latencies)),
+    otherCpus: median(windows.map((w) => w.otherCpus)),
+  };
+}
+
+/**
+ * Simulator and bare server, same scheme and depth: windows alternate (sim, bare, bare, sim, …)
+ * so that a change in background load hits both; the ratio is the median of the rounds' ratios.
+ */
+async function compare(sim, bare, depth) {
+  const clientFor = (server) => new LoadClient({ origin: server.info.origin, ca: server.info.ca, depth, next: () => ({ path: server.info.path, headers: server.info.headers }) });
+  const clients = new Map([[sim, clientFor(sim)], [bare, clientFor(bare)]]);
+  try {
+    for (const server of [sim, bare]) await clients.get(server).window(WARMUP_SECONDS);
+    const windows = new Map([[sim, []], [bare, []]]);
+    const ratios = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const server of round % 2 ? [bare, sim] : [sim, bare]) windows.get(server).push(await loadWindow(server, clients.get(server), SECONDS / ROUNDS));
+      ratios.push(windows.get(sim).at(-1).rps / windows.get(bare).at(-1).rps);
+    }
+    return { sim: combine(windows.get(sim)), bare: combine(windows.get(bare)), ratio: median(ratios), ratios };
+  } finally {
+    await Promise.all([...clients.values()].map((client) => client.close()));
+  }
+}
+
+async function benchThroughput() {
+  progress(`throughput: 2 schemes × ${DEPTHS.length} depths × (simulator, bare) × ${SECONDS} s in ${ROUNDS} alternating windows`);
+  const simHttps = await serverChild('sim-https');
+  const simHttp = await serverChild('sim-http');
+  const started = [simHttps, simHttp];
+  const results = [];
+  let bodyBytes;
+  try {
+    const captured = await captureBody(simHttps);
+    bodyBytes = Buffer.byteLength(captured.body);
+    const payload = JSON.stringify(captured);
+    const bareHttps = await serverChild('bare-https', [payload]);
+    started.push(bareHttps);
+    const bareHttp = await serverChild('bare-http', [payload]);
+    started.push(bareHttp);
+    for (const depth of DEPTHS) {
+      for (const [scheme, sim, bare] of [['HTTPS', simHttps, bareHttps], ['HTTP', simHttp, bareHttp]]) {
+        results.push({ scheme, depth, ...(await compare(sim, bare, depth)) });
+      }
+    }
+  } finally {
+    await Promise.all(
+      started.map(async (child) => {
+        await child.close();
+        children.delete(child);
+      }),
+    );
+  }
+  return { results, bodyBytes };
+}
+
+// ---------------------------------------------------------------- 3. cold start (fresh node processes)
+
+function coldStartOnce(scheme) {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./cold-start-child.js', import.meta.url));
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [script, scheme], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const handle = { close: async () => child.kill('SIGKILL') };
+    children.add(handle);
+    let buffered = '';
+    let result;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('cold start: no "ready" within 20 s'));
+    }, 20_000);
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const line = buffered.split('\n').find((text) => text.startsWith('ready '));
+      if (line && !result) result = { wallMs: performance.now() - t0, ...JSON.parse(line.slice(6)) };
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(handle);
+      if (result && code === 0) resolve(result);
+      else reject(new Error(`cold start child exited with ${code} ${result ? '' : 'before "ready"'}`));
+    });
+  });
+}
+
+async function bareNodeOnce() {
+  const t0 = performance.now();
+  await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', 'process.stdout.write("ready\\n")'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  return performance.now() - t0;
+}
+
+async function benchColdStart() {
+  progress(`cold start: ${COLD_RUNS} fresh processes (HTTPS), ${COLD_RUNS} (HTTP), ${COLD_RUNS} bare node`);
+  const https = [];
+  const http = [];
+  const bare = [];
+  for (let i = 0; i < COLD_RUNS; i += 1) {
+    https.push(await coldStartOnce('https'));
+    http.push(await coldStartOnce('http'));
+    bare.push(await bareNodeOnce());
+  }
+  return { https, http, bare };
+}
+
+// ---------------------------------------------------------------- 4. memory (child with --expose-gc)
+
+async function benchMemory() {
+  progress(`memory: ${EXCHANGES.toLocaleString('en-US')} recorded exchanges in a fresh process`);
+  const handle = startChild('./memory-child.js', [String(EXCHANGES)], { execArgv: ['--expose-gc'], timeoutMs: 60_000 });
+  children.add(handle);
+  try {
+    return await handle.ready;
+  } finally {
+    await handle.close();
+    children.delete(handle);
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function report({ flow, warm, throughput, cold, memory }) {
+  const flowMedian = median(flow.total);
+  const flowP95 = percentile(flow.total, 95);
+  const coldMedian = median(cold.https.map((run) => run.wallMs));
+  const warmMedian = median(warm.times);
+  const tpHeadline = throughput.results.filter((row) => row.scheme === 'HTTPS');
+  const worstRatio = Math.min(...tpHeadline.map((row) => row.ratio));
+
+  section('1. Full authorization-code flow (in process, HTTPS, one simulator)');
+  console.log(`${FLOWS} flows after ${FLOW_WARMUP} warm-up: authorize (PKCE S256 + state) → consent page → approve → callback → POST /oauth/token (client_secret_basic)`);
+  console.log(
+    table(
+      ['Part', 'median', 'p95', 'max'],
+      [
+        ['whole flow', ms(flowMedian), ms(flowP95), ms(Math.max(...flow.total))],
+        ['  consent (4 requests)', ms(median(flow.consent)), ms(percentile(flow.consent, 95)), ms(Math.max(...flow.consent))],
+        ['  code exchange', ms(median(flow.token)), ms(percentile(flow.token, 95)), ms(Math.max(...flow.token))],
+      ],
+      ['left', 'right', 'right', 'right'],
+    ),
+  );
+  console.log('Server-side time per endpoint (recorder durationMs):');
+  console.log(
+    table(
+      ['Endpoint', 'count', 'median', 'p95'],
+      [...flow.byEndpoint].map(([endpoint, times]) => [endpoint, int(times.length), ms(median(times)), ms(percentile(times, 95))]),
+      ['left', 'right', 'right', 'right'],
+    ),
+  );
+
+  section(`2. API throughput: GET /v3/export-jobs?company_id=…&statuses=pending (${throughput.bodyBytes} B body), ${SECONDS} s each`);
+  console.log(`Servers run alone in child processes; one undici Pool, keep-alive, N requests in flight on N connections.`);
+  console.log(`Each pair: ${ROUNDS} alternating windows of ${(SECONDS / ROUNDS).toFixed(1)} s per server (after ${WARMUP_SECONDS} s warm-up); ratio = median of the windows' ratios.`);
+  console.log(
+    table(
+      ['Scheme', 'In flight', 'Simulator req/s', 'Bare req/s', 'Ratio', 'Ratio per window'],
+      throughput.results.map((row) => [row.scheme, row.depth, int(row.sim.rps), int(row.bare.rps), pct(row.ratio), row.ratios.map((r) => pct(r)).join('  ')]),
+      ['left', 'right', 'right', 'right', 'right', 'right'],
+    ),
+  );
+  console.log('Where the time goes (CPU/req: server process user+system CPU ÷ requests; CPUs busy: server CPU ÷ wall time;');
+  console.log('other load: CPUs kept busy by processes other than this benchmark and its server, from /proc/stat):');
+  console.log(
+    table(
+      ['Scheme', 'In flight', 'Sim CPU/req', 'Bare CPU/req', 'Sim CPUs busy', 'Bare CPUs busy', 'Sim median lat.', 'Bare median lat.', 'Other load'],
+      throughput.results.map((row) => [
+        row.scheme,
+        row.depth,
+        `${int(row.sim.serverCpuPerReq)} µs`,
+        `${int(row.bare.serverCpuPerReq)} µs`,
+        row.sim.serverCpus.toFixed(2),
+        row.bare.serverCpus.toFixed(2),
+        ms(row.sim.latencyMedian, 3),
+        ms(row.bare.latencyMedian, 3),
+        Number.isFinite(row.sim.otherCpus) ? `${Math.max(row.sim.otherCpus, row.bare.otherCpus).toFixed(2)} CPUs` : 'n/a',
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+  );
+  const noisy = throughput.results.some((row) => Math.max(row.sim.otherCpus, row.bare.otherCpus) > 0.25);
+  if (noisy) console.log('NOTE: other processes kept the machine busy during these windows; the req/s figures are disturbed (the ratios less so).');
+
+  section('3. Simulator start');
+  const coldPart = (pick) => median(cold.https.map(pick));
+  console.log(
+    table(
+      ['Measure', 'median', 'min', 'max'],
+      [
+        ['cold start, HTTPS: spawn → "ready" line', ms(coldMedian, 0), ms(Math.min(...cold.https.map((r) => r.wallMs)), 0), ms(Math.max(...cold.https.map((r) => r.wallMs)), 0)],
+        ['  node bootstrap (to first line of the script)', ms(coldPart((r) => r.bootstrapped), 0), '', ''],
+        ['  import dist/simulator/index.js', ms(coldPart((r) => r.imported - r.bootstrapped), 0), '', ''],
+        ['  startSimulator() (first in the process)', ms(coldPart((r) => r.started - r.imported), 0), '', ''],
+        ['cold start, HTTP (tls:false): spawn → "ready"', ms(median(cold.http.map((r) => r.wallMs)), 0), ms(Math.min(...cold.http.map((r) => r.wallMs)), 0), ms(Math.max(...cold.http.map((r) => r.wallMs)), 0)],
+        ['  startSimulator() (first in the process)', ms(median(cold.http.map((r) => r.started - r.imported)), 0), '', ''],
+        ['bare `node -e` spawn → exit (floor)', ms(median(cold.bare), 0), ms(Math.min(...cold.bare), 0), ms(Math.max(...cold.bare), 0)],
+        ['in-process first start (this process)', ms(flow.firstStartMs, 1), '', ''],
+        ['in-process start, warm import, HTTPS', ms(warmMedian, 1), ms(Math.min(...warm.times), 1), ms(Math.max(...warm.times), 1)],
+        ['in-process start, warm import, HTTP', ms(median(warm.httpTimes), 1), ms(Math.min(...warm.httpTimes), 1), ms(Math.max(...warm.httpTimes), 1)],
+      ],
+      ['left', 'right', 'right', 'right'],
+    ),
+  );
+
+  section(`4. Memory after ${int(memory.count)} recorded API exchanges (fresh process, --expose-gc, after gc())`);
+  const heapDelta = memory.after.heapUsed - memory.before.heapUsed;
+  const rssDelta = memory.after.rss - memory.before.rss;
+  console.log(
+    table(
+      ['Measure', 'before', 'after', 'delta', 'per exchange'],
+      [
+        ['heapUsed', mib(memory.before.heapUsed), mib(memory.after.heapUsed), signedMib(heapDelta), `${int(heapDelta / memory.recorded)} B`],
+        ['rss', mib(memory.before.rss), mib(memory.after.rss), signedMib(rssDelta), `${int(rssDelta / memory.recorded)} B`],
+      ],
+      ['left', 'right', 'right', 'right', 'right'],
+    ),
+  );
+  console.log(
+    table(
+      ['Measure', 'value'],
+      [
+        ['exchanges recorded in the window (mixed: list jobs / installation / export items)', int(memory.recorded)],
+        ['time to make them (8 in flight)', `${ms(memory.requestMs, 0)} (${int(memory.recorded / (memory.requestMs / 1000))} req/s)`],
+        [`recorder.serialize() of all ${int(memory.total)} exchanges (3 runs)`, memory.serializeMs.map((t) => ms(t, 0)).join(' / ')],
+        ['JSON.stringify of the serialized recording', `${ms(memory.stringifyMs, 0)}, ${mib(memory.jsonBytes)}`],
+        ['secrets registered (redaction pattern size)', int(memory.secrets)],
+      ],
+      ['left', 'right'],
+    ),
+  );
+
+  section('Summary');
+  console.log(
+    table(
+      ['Figure', 'Measured', 'Target', 'Verdict'],
+      [
+        ['Code flow, median', ms(flowMedian), '≤ 15 ms', verdict(flowMedian <= TARGETS.flowMedianMs)],
+        ['Code flow, p95', ms(flowP95), '(reported)', ''],
+        ...tpHeadline.map((row) => [
+          `API throughput vs bare, HTTPS, ${row.depth} in flight`,
+          `${pct(row.ratio)} (${int(row.sim.rps)} / ${int(row.bare.rps)} req/s)`,
+          '≥ 40 % of bare',
+          verdict(row.ratio >= TARGETS.throughputRatio),
+        ]),
+        ...throughput.results
+          .filter((row) => row.scheme === 'HTTP')
+          .map((row) => [`API throughput vs bare, HTTP, ${row.depth} in flight`, `${pct(row.ratio)} (${int(row.sim.rps)} / ${int(row.bare.rps)} req/s)`, '≥ 40 % of bare', verdict(row.ratio >= TARGETS.throughputRatio)]),
+        ['Cold start (fresh node → ready), median of 5', ms(coldMedian, 0), '≤ 1 s', verdict(coldMedian <= TARGETS.coldStartMs)],
+        ['In-process start, warm import', ms(warmMedian, 1), '(reported)', ''],
+        ['Heap growth per recorded exchange', `${int(heapDelta / memory.recorded)} B (${signedMib(heapDelta)} / ${int(memory.recorded)})`, '(reported)', ''],
+        [`recorder.serialize(), ${int(memory.total)} exchanges`, ms(median(memory.serializeMs), 0), '(reported)', ''],
+      ],
+      ['left', 'right', 'left', 'left'],
+    ),
+  );
+  console.log(`Throughput verdict uses the worst HTTPS ratio: ${pct(worstRatio)}. Total benchmark time ${((performance.now() - benchStarted) / 1000).toFixed(1)} s.`);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const cpus = os.cpus();
+  console.log('eap-conformance benchmark');
+  console.log(
+    table(
+      ['Machine', ''],
+      [
+        ['node', `${process.version} (${process.platform} ${process.arch}, V8 ${process.versions.v8})`],
+        ['cpus', `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown'}`],
+        ['memory', `${mib(os.totalmem())} total, ${mib(os.freemem())} free`],
+        ['load average', os.loadavg().map((load) => load.toFixed(2)).join(' ')],
+      ],
+    ),
+  );
+  progress('measuring (about a minute)');
+  const flow = await benchFlow();
+  const warm = await benchWarmStarts();
+  const throughput = await benchThroughput();
+  const cold = await benchColdStart();
+  const memory = await benchMemory();
+  report({ flow, warm, throughput, cold, memory });
+}
+
+const onSignal = async () => {
+  await Promise.allSettled([...children].map((child) => child.close()));
+  process.exit(130);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbenchmark failed: ${error?.stack ?? error}`);
+  await Promise.allSettled([...children].map((child) => child.close()));
+  process.exitCode = 1;
+}

@@ -1,0 +1,194 @@
+// The runner: start the simulator and the integration, then for each check create fresh companies,
+// run its steps, and judge its expectations over the traffic recorded while it ran.
+import { judgeRequests } from '../checks/filter.js';
+import { RULES } from '../checks/registry.js';
+import type { CheckContext, Finding, Outcome } from '../checks/types.js';
+import { freePort, HarnessFault, startIut, type IutHandle } from '../iut/driver.js';
+import { UserAgent } from '../iut/user-agent.js';
+import type { Check, Severity, Target } from '../model.js';
+import { PLEO_SCOPES } from '../simulator/defaults.js';
+import { startSimulator, type Simulator } from '../simulator/index.js';
+import type { Company } from '../simulator/world.js';
+import { describeStep, runStep, type StepContext } from './steps.js';
+
+export interface ExpectationResult extends Finding {
+  readonly source: string;
+}
+
+export interface CheckResult {
+  readonly id: string;
+  readonly title: string;
+  readonly suite: string;
+  readonly requirement: Check['requirement'];
+  readonly severity: Severity;
+  readonly doc: string;
+  readonly outcome: Outcome;
+  /** One line for the table. */
+  readonly message: string;
+  readonly expectations: readonly ExpectationResult[];
+  readonly durationMs: number;
+  readonly waiver?: { owner: string; reason: string; expires: string; expired: boolean };
+}
+
+export type Verdict = 'READY' | 'READY WITH EXCEPTIONS' | 'NOT READY' | 'INCOMPLETE';
+
+export interface RunResult {
+  readonly verdict: Verdict;
+  readonly verdictReason: string;
+  readonly results: readonly CheckResult[];
+  readonly notRun: readonly { id: string; severity: Severity; reason: string }[];
+  readonly durationMs: number;
+  /** The integration's exit reason if it died during the run. */
+  readonly iutExit?: string;
+}
+
+export interface RunOptions {
+  readonly target: Target;
+  readonly checks: readonly Check[];
+  /** Checks of the loaded suites left out by --only/--suite (they count for the verdict). */
+  readonly notSelected: readonly Check[];
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  readonly today?: string;
+  readonly onCheck?: (event: { phase: 'start' | 'end'; check: Check; result?: CheckResult; index: number; total: number }) => void;
+  /** Gets the simulator and integration once started (for tests and reports). */
+  readonly onStarted?: (world: { sim: Simulator; iut: IutHandle }) => void;
+}
+
+/** Runs the checks end to end. Throws HarnessFault when the world cannot be set up at all. */
+export async function runChecks(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const { target } = options;
+  const port = target.launch.kind === 'start' ? await freePort() : Number(new URL(target.launch.url).port || 80);
+  const sim = await startSimulator({
+    client: {
+      client_name: target.clientName,
+      redirect_uris: target.redirectUris.map((uri) => uri.replace(/\$\{PORT\}/g, String(port))),
+      scope: (target.scopes.length ? target.scopes : PLEO_SCOPES).join(' '),
+    },
+  });
+  let iut: IutHandle | undefined;
+  const results: CheckResult[] = [];
+  try {
+    iut = await startIut({ target, port, pleoEnv: sim.env(), baseEnv: options.baseEnv, recorder: sim.recorder, dispatcher: sim.dispatcher });
+    options.onStarted?.({ sim, iut });
+    for (const [index, check] of options.checks.entries()) {
+      options.onCheck?.({ phase: 'start', check, index, total: options.checks.length });
+      const result = await runOne(check, { sim, iut, target, today: options.today ?? new Date().toISOString().slice(0, 10) });
+      results.push(result);
+      options.onCheck?.({ phase: 'end', check, result, index, total: options.checks.length });
+    }
+  } finally {
+    await iut?.close();
+    await sim.close();
+  }
+  const notRun = options.notSelected.map((check) => ({ id: check.id, severity: check.severity, reason: 'not selected (--only/--suite)' }));
+  const { verdict, reason } = decideVerdict(results, notRun, target);
+  return { verdict, verdictReason: reason, results, notRun, durationMs: Date.now() - started, iutExit: iut?.exitReason() };
+}
+
+async function runOne(check: Check, world: { sim: Simulator; iut: IutHandle; target: Target; today: string }): Promise<CheckResult> {
+  const { sim, iut, target } = world;
+  const started = Date.now();
+  const base = { id: check.id, title: check.title, suite: check.suite, requirement: check.requirement, severity: check.severity, doc: check.doc };
+  if (!check.modes.includes(target.auth.mode)) {
+    return { ...base, outcome: 'skip', message: `not applicable in ${target.auth.mode} mode`, expectations: [], durationMs: 0 };
+  }
+  const companies = new Map<string, Company>();
+  for (const alias of check.companies) companies.set(alias, sim.createCompany({ alias: `${alias}.${check.id.toLowerCase()}` }));
+  const browsers = new Map<string, UserAgent>();
+  const stepContext: StepContext = {
+    sim,
+    iut,
+    target,
+    companies,
+    browser: (alias) => {
+      let ua = browsers.get(alias);
+      if (!ua) browsers.set(alias, (ua = new UserAgent(sim.dispatcher)));
+      return ua;
+    },
+    statuses: new Map(),
+    marks: new Map(),
+    callbacks: new Map(),
+    faultIds: [],
+  };
+  await sim.recorder.waitQuiet({ quietMs: 50, timeoutMs: 5_000 });
+  const startSeq = sim.recorder.mark(`start ${check.id}`).seq;
+  let failure: string | undefined;
+  for (const step of check.steps) {
+    try {
+      await withTimeout(runStep(step, stepContext), 60_000, `step "${describeStep(step)}" timed out after 60 s`);
+    } catch (error) {
+      failure = `step "${describeStep(step)}": ${error instanceof HarnessFault ? error.message : `harness error: ${(error as Error).message}`}`;
+      break;
+    }
+  }
+  await sim.recorder.waitQuiet({ quietMs: 100, timeoutMs: 5_000 });
+  const endSeq = sim.recorder.mark(`end ${check.id}`).seq;
+
+  // leave nothing behind for the next check: faults off, lifetimes back, consent withdrawn
+  for (const id of stepContext.faultIds) sim.faults.clear(id);
+  for (const company of companies.values()) {
+    sim.setTokenLifetime(900, company.id);
+    sim.revokeConsent(company.id);
+  }
+
+  if (failure) return { ...base, outcome: 'error', message: failure, expectations: [], durationMs: Date.now() - started };
+
+  const context: CheckContext = {
+    check,
+    target,
+    sim,
+    exchanges: sim.recorder.exchanges((exchange) => exchange.seq >= startSeq && exchange.seq < endSeq),
+    companies,
+    marks: stepContext.marks,
+    statuses: stepContext.statuses,
+  };
+  const expectations: ExpectationResult[] = check.expect.map((expectation) => {
+    const source = `${expectation.place.file}:${expectation.place.line}:${expectation.place.col}`;
+    if (expectation.kind === 'requests') return { ...judgeRequests(expectation, context), source };
+    const rule = RULES.get(expectation.rule);
+    if (!rule) return { outcome: 'fail', message: `unknown rule ${expectation.rule}`, expected: '', actual: '', evidence: [], source };
+    return { ...rule.judge(context, expectation.with), source };
+  });
+  const failed = expectations.filter((expectation) => expectation.outcome === 'fail');
+  const warned = expectations.filter((expectation) => expectation.outcome === 'warn');
+  let outcome: Outcome = failed.length ? 'fail' : warned.length ? 'warn' : 'pass';
+  let message = failed[0]?.message ?? warned[0]?.message ?? expectations.map((expectation) => expectation.message).join('; ');
+  let waiver: CheckResult['waiver'];
+  const declared = target.waivers.find((candidate) => candidate.check === check.id);
+  if (declared && outcome === 'fail') {
+    const expired = declared.expires < world.today;
+    waiver = { owner: declared.owner, reason: declared.reason, expires: declared.expires, expired };
+    if (!expired) outcome = 'waived';
+    else message = `waiver expired on ${declared.expires}: ${message}`;
+  }
+  return { ...base, outcome, message, expectations, durationMs: Date.now() - started, waiver };
+}
+
+/** DESIGN.md §5: READY / READY WITH EXCEPTIONS / NOT READY / INCOMPLETE. */
+export function decideVerdict(results: readonly CheckResult[], notRun: RunResult['notRun'], target: Target): { verdict: Verdict; reason: string } {
+  const gating = (severity: Severity): boolean => severity === 'blocker' || severity === 'major';
+  const failed = results.filter((result) => result.outcome === 'fail' && gating(result.severity));
+  if (failed.length) return { verdict: 'NOT READY', reason: `${failed.length} blocker/major check(s) failed: ${failed.map((result) => result.id).join(', ')}` };
+  const errored = results.filter((result) => result.outcome === 'error' && gating(result.severity));
+  if (errored.length) return { verdict: 'INCOMPLETE', reason: `${errored.length} blocker/major check(s) could not be judged: ${errored.map((result) => result.id).join(', ')}` };
+  const blockersNotRun = notRun.filter((check) => check.severity === 'blocker');
+  if (blockersNotRun.length) return { verdict: 'INCOMPLETE', reason: `${blockersNotRun.length} blocker check(s) did not run: ${blockersNotRun.map((check) => check.id).join(', ')}` };
+  const waived = results.filter((result) => result.outcome === 'waived');
+  if (waived.length || target.auth.mode === 'integrated-api-key') {
+    const parts = [];
+    if (waived.length) parts.push(`waived: ${waived.map((result) => result.id).join(', ')}`);
+    if (target.auth.mode === 'integrated-api-key') parts.push(`integrated API keys under exception ${target.auth.exception}`);
+    return { verdict: 'READY WITH EXCEPTIONS', reason: parts.join('; ') };
+  }
+  return { verdict: 'READY', reason: 'no blocker or major check failed or errored' };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HarnessFault(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,189 @@
+// How each step kind acts on the world: one executor per kind, in one table.
+import { randomBytes } from 'node:crypto';
+import { HarnessFault, type IutHandle } from '../iut/driver.js';
+import { UserAgent } from '../iut/user-agent.js';
+import type { Step, StepKind, Target } from '../model.js';
+import type { Simulator } from '../simulator/index.js';
+import type { Company } from '../simulator/world.js';
+
+export interface StepContext {
+  readonly sim: Simulator;
+  readonly iut: IutHandle;
+  readonly target: Target;
+  readonly companies: ReadonlyMap<string, Company>;
+  /** One browser (cookie jar) per company admin. */
+  browser(alias: string): UserAgent;
+  readonly statuses: Map<string, unknown>;
+  readonly marks: Map<string, number>;
+  /** Callback URLs the browser delivered, per company (for replays). */
+  readonly callbacks: Map<string, string>;
+  readonly faultIds: number[];
+}
+
+type Executor<K extends StepKind> = (step: Extract<Step, { kind: K }>, context: StepContext) => Promise<void>;
+
+function company(context: StepContext, alias: string): Company {
+  const found = context.companies.get(alias);
+  if (!found) throw new HarnessFault(`unknown company "${alias}" in a step`);
+  return found;
+}
+
+/** Follows the integration's connect hook through consent; returns the callback URL and the IUT's answer. */
+async function runConnect(context: StepContext, alias: string, decision: 'approve' | 'deny'): Promise<void> {
+  const { iut, sim } = context;
+  const target = company(context, alias);
+  const start = new URL(context.target.hooks.connect, iut.baseUrl).href;
+  const callbackPath = new URL(context.target.hooks.callback, iut.baseUrl).pathname;
+  let callbackUrl: string | undefined;
+  const ua = context.browser(alias);
+  let result;
+  try {
+    result = await ua.connect(start, {
+      company: target.id,
+      decision,
+      timeoutMs: 15_000,
+      onRedirect: (url) => {
+        if (new URL(url).pathname === callbackPath) callbackUrl = url;
+      },
+    });
+  } catch (error) {
+    const exit = iut.exitReason();
+    throw new HarnessFault(exit ? `${exit} while connecting ${alias}` : `connecting ${alias} failed: ${(error as Error).message}`);
+  }
+  if (callbackUrl) context.callbacks.set(alias, callbackUrl);
+  void sim;
+  void result;
+}
+
+const EXECUTORS: { [K in StepKind]: Executor<K> } = {
+  connect: (step, context) => runConnect(context, step.company, step.decision),
+  async sync(step, context) {
+    const query = step.company ? { company_id: company(context, step.company).id } : undefined;
+    const calls = Array.from({ length: step.concurrent }, () => context.iut.call('sync', { query, timeoutMs: 30_000 }));
+    const responses = await Promise.all(calls);
+    for (const response of responses) {
+      if (response.status >= 500) throw new HarnessFault(`sync answered ${response.status}: ${response.body.slice(0, 200)}`);
+    }
+    // 202: the integration works in the background; in any case let in-flight traffic settle
+    const async = responses.some((response) => response.status === 202);
+    const quiet = await context.sim.recorder.waitQuiet({ quietMs: async ? 400 : 150, timeoutMs: 30_000 });
+    if (!quiet) throw new HarnessFault('traffic did not settle within 30 s after sync');
+  },
+  async 'revoke-consent'(step, context) {
+    context.sim.revokeConsent(company(context, step.company).id);
+  },
+  async 'expire-tokens'(step, context) {
+    context.sim.expireTokens(company(context, step.company).id);
+  },
+  async 'token-lifetime'(step, context) {
+    context.sim.setTokenLifetime(step.seconds, step.company ? company(context, step.company).id : undefined);
+  },
+  async fault(step, context) {
+    const scope = { company: step.company ? company(context, step.company).id : undefined, endpoint: step.endpoint };
+    const id =
+      step.fault === 'rate-limit'
+        ? context.sim.faults.add({ kind: 'rate-limit', ...scope, retryAfter: step.retryAfter ?? 2, times: step.times })
+        : step.fault === 'server-error'
+          ? context.sim.faults.add({ kind: 'server-error', ...scope, status: step.status, count: step.count ?? 3 })
+          : context.sim.faults.add({ kind: 'latency', ...scope, ms: step.ms ?? 500, count: step.count });
+    context.faultIds.push(id);
+  },
+  async 'clear-faults'(_step, context) {
+    for (const id of context.faultIds.splice(0)) context.sim.faults.clear(id);
+  },
+  async disconnect(step, context) {
+    await context.iut.call('disconnect', { query: { company_id: company(context, step.company).id } });
+    await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
+  },
+  async status(step, context) {
+    const response = await context.iut.call('status', { query: { company_id: company(context, step.company).id } });
+    let connected: unknown = `unreadable (${response.status})`;
+    try {
+      connected = (JSON.parse(response.body) as { connected?: unknown }).connected;
+    } catch {
+      /* recorded as unreadable */
+    }
+    context.statuses.set(step.company, connected);
+  },
+  async 'send-webhook'(step, context) {
+    const url = new URL(context.target.hooks.webhook, context.iut.baseUrl).href;
+    const delivery = await context.sim.webhooks.send(url, { company: company(context, step.company).id, kind: step.delivery });
+    if (delivery.error) throw new HarnessFault(delivery.error);
+    await context.sim.recorder.waitQuiet({ quietMs: 300, timeoutMs: 15_000 });
+  },
+  async 'provision-key'(step, context) {
+    const target = company(context, step.company);
+    const key = context.sim.mintApiKey('integrated', target.id);
+    await context.iut.call('provision', { json: { company_id: target.id, api_key: key.value } });
+    await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
+  },
+  async 'callback-tamper'(step, context) {
+    const target = company(context, step.company);
+    const ua = context.browser(step.company);
+    const callbackPath = context.target.hooks.callback;
+    const callbackBase = new URL(callbackPath, context.iut.baseUrl);
+    if (step.tamper === 'bare') {
+      await ua.fetch(callbackBase.href);
+      return;
+    }
+    if (step.tamper === 'replayed-code') {
+      const earlier = context.callbacks.get(step.company);
+      if (!earlier) throw new HarnessFault(`replayed-code needs an earlier connect of ${step.company}`);
+      await ua.fetch(earlier);
+      await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
+      return;
+    }
+    // start a real flow at the integration, stop at the authorization request to learn its state
+    let authorizeUrl: string | undefined;
+    await ua.connect(new URL(context.target.hooks.connect, context.iut.baseUrl).href, {
+      company: target.id,
+      stopAt: (url) => {
+        const isAuthorize = url.startsWith(`${context.sim.authUrl}/oauth/authorize?`);
+        if (isAuthorize) authorizeUrl = url;
+        return isAuthorize;
+      },
+    });
+    if (!authorizeUrl) throw new HarnessFault('connect did not redirect to /oauth/authorize, so its callback cannot be tampered with');
+    const state = new URL(authorizeUrl).searchParams.get('state') ?? '';
+    const redirect = new URL(authorizeUrl).searchParams.get('redirect_uri') ?? callbackBase.href;
+    const callback = new URL(redirect);
+    if (step.tamper === 'error') {
+      callback.searchParams.set('error', 'access_denied');
+      callback.searchParams.set('error_description', 'The customer denied the request.');
+      if (state) callback.searchParams.set('state', state);
+    } else {
+      // a real code from the simulator, delivered with a forged or missing state
+      const consent = await ua.connect(authorizeUrl, { company: target.id, stopAt: (url) => url.startsWith(redirect.split('?')[0]!) });
+      const real = new URL(consent.finalUrl);
+      const code = real.searchParams.get('code');
+      if (!code) throw new HarnessFault('the simulator issued no code for the tampered flow');
+      callback.searchParams.set('code', code);
+      if (step.tamper === 'forged-state') callback.searchParams.set('state', randomBytes(16).toString('base64url'));
+    }
+    await ua.fetch(callback.href);
+    await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
+  },
+  async 'new-job'(step, context) {
+    context.sim.world.createExportJob(company(context, step.company).id, step.items);
+  },
+  async mark(step, context) {
+    context.marks.set(step.name, context.sim.recorder.mark(`${step.name}`).seq);
+  },
+  async 'wait-quiet'(step, context) {
+    const quiet = await context.sim.recorder.waitQuiet({ quietMs: step.ms, timeoutMs: step.timeoutMs });
+    if (!quiet) throw new HarnessFault(`traffic did not go quiet for ${step.ms} ms within ${step.timeoutMs} ms`);
+  },
+};
+
+/** Runs one step. Harness and integration failures throw HarnessFault. */
+export async function runStep(step: Step, context: StepContext): Promise<void> {
+  const executor = EXECUTORS[step.kind] as Executor<typeof step.kind>;
+  await executor(step as never, context);
+}
+
+/** What a step looks like in a message: `connect acme`. */
+export function describeStep(step: Step): string {
+  const { kind, ...rest } = step;
+  const values = Object.values(rest).filter((value) => value !== undefined);
+  return [kind, ...values.map((value) => String(value))].join(' ');
+}
