@@ -13,7 +13,7 @@ export interface ParsedYaml {
   at(path: readonly (string | number)[], message: string, options?: { key?: boolean }): Diagnostic;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 (addFormats as unknown as { default: (a: Ajv) => void }).default(ajv);
 const compiled = new Map<object, ValidateFunction>();
 
@@ -104,7 +104,8 @@ function pointerToPath(pointer: string): (string | number)[] {
 
 /** Drops the noise of `if`/`oneOf` wrappers and errors implied by a more precise one at the same place. */
 function prune(errors: ErrorObject[]): ErrorObject[] {
-  const kept = errors.filter((error) => error.keyword !== 'if' && error.keyword !== 'oneOf' && error.keyword !== 'anyOf');
+  // the inner error of `propertyNames` repeats the outer one, which names the property
+  const kept = errors.filter((error) => !['if', 'oneOf', 'anyOf'].includes(error.keyword) && !error.schemaPath.includes('/propertyNames/'));
   const seen = new Set<string>();
   return kept.filter((error) => {
     const key = `${error.instancePath} ${error.keyword} ${JSON.stringify(error.params)}`;

@@ -1,0 +1,110 @@
+// The integration driver and the runner's fault handling: crash, hang, attach, a crash mid-run.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULE_NAMES } from '../../src/checks/registry.js';
+import { freePort, HarnessFault, startIut } from '../../src/iut/driver.js';
+import { loadSuites } from '../../src/load/load-suite.js';
+import { loadTarget } from '../../src/load/load-target.js';
+import { runChecks } from '../../src/runner/run.js';
+import { Recorder } from '../../src/simulator/recorder.js';
+import { SecretRegistry } from '../../src/simulator/secrets.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'eap-driver-'));
+
+function targetFor(script: string, extra = ''): string {
+  const scriptPath = join(dir, `iut-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(scriptPath, script);
+  const targetPath = `${scriptPath}.target.yaml`;
+  writeFileSync(targetPath, `name: test iut\nversion: '0'\nauth: { mode: oauth2 }\nstart:\n  command: [node, ${JSON.stringify(scriptPath)}]\n  ready_timeout_ms: 1500\n${extra}`);
+  return targetPath;
+}
+
+function load(path: string) {
+  const { target, diagnostics } = loadTarget(path, 'target.yaml', process.env);
+  expect(diagnostics).toEqual([]);
+  return target!;
+}
+
+const HEALTHY = `import http from 'node:http';
+http.createServer((req, res) => { res.end(req.url === '/health' ? 'ok' : '{}'); }).listen(Number(process.env.PORT), '127.0.0.1');
+console.log('listening');`;
+
+describe('startIut', () => {
+  const recorder = () => new Recorder(new SecretRegistry());
+
+  it('starts a process with the environment contract, captures its output, and records hook calls', async () => {
+    const path = targetFor(`${HEALTHY}\nconsole.error('api=' + process.env.PLEO_API_URL + ' port=' + process.env.PORT);`);
+    const port = await freePort();
+    const rec = recorder();
+    const iut = await startIut({ target: load(path), port, pleoEnv: { PLEO_API_URL: 'https://127.0.0.1:1' }, baseEnv: process.env, recorder: rec });
+    try {
+      const response = await iut.call('sync');
+      expect(response.status).toBe(200);
+      expect(rec.exchanges().map((e) => [e.server, e.method, e.path])).toEqual([['iut', 'POST', '/sync']]);
+      expect(iut.output.stdout).toContain('listening');
+      expect(iut.output.stderr).toContain(`api=https://127.0.0.1:1 port=${port}`);
+    } finally {
+      await iut.close();
+    }
+  });
+
+  it('reports a process that exits before it is ready, with its last output', async () => {
+    const path = targetFor(`console.error('boom: missing config'); process.exit(3);`);
+    const error = await startIut({ target: load(path), port: await freePort(), pleoEnv: {}, baseEnv: process.env, recorder: recorder() }).catch((e) => e);
+    expect(error).toBeInstanceOf(HarnessFault);
+    expect(error.message).toMatch(/exited with code 3 before it was ready; its last output:\nboom: missing config/);
+  });
+
+  it('gives up on a process that never becomes ready, and kills it', async () => {
+    const path = targetFor(`setInterval(() => {}, 1000);`);
+    const started = Date.now();
+    const error = await startIut({ target: load(path), port: await freePort(), pleoEnv: {}, baseEnv: process.env, recorder: recorder() }).catch((e) => e);
+    expect(error).toBeInstanceOf(HarnessFault);
+    expect(error.message).toMatch(/not ready within 1500 ms/);
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
+
+  it('attaches to an integration that is already running', async () => {
+    const server = createServer((req, res) => res.end(req.url === '/health' ? 'ok' : '{"connected":false}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const targetPath = join(dir, 'attach.yaml');
+    writeFileSync(targetPath, `name: attached\nversion: '1'\nauth: { mode: oauth2 }\nattach: { url: "${url}" }\n`);
+    try {
+      const iut = await startIut({ target: load(targetPath), port: 0, pleoEnv: {}, baseEnv: process.env, recorder: recorder() });
+      expect(iut.baseUrl).toBe(url);
+      expect((await iut.call('status', { query: { company_id: 'x' } })).body).toBe('{"connected":false}');
+      await iut.close();
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('runner', () => {
+  it('turns an integration that dies during a check into error, and the verdict into INCOMPLETE', async () => {
+    // healthy until the first sync, then it crashes
+    const path = targetFor(`import http from 'node:http';
+http.createServer((req, res) => {
+  if (req.url === '/sync') { console.error('fatal: cannot read property of undefined'); process.exit(1); }
+  res.end('ok');
+}).listen(Number(process.env.PORT), '127.0.0.1');`);
+    const suitePath = join(dir, 'crash-suite.yaml');
+    writeFileSync(suitePath, `suite: crash\nrequirement: EAP-4\nchecks:\n  - id: TEN-01\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n  - id: TEN-02\n    title: t2\n    severity: major\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n`);
+    const { suites, diagnostics } = loadSuites([{ path: suitePath, display: 'crash-suite.yaml' }], RULE_NAMES);
+    expect(diagnostics).toEqual([]);
+    const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
+    expect(result.results.map((r) => [r.id, r.outcome])).toEqual([
+      ['TEN-01', 'error'],
+      ['TEN-02', 'error'],
+    ]);
+    expect(result.results[0]!.message).toMatch(/step "sync 1": (the integration exited with code 1|the sync hook failed)/);
+    expect(result.results[1]!.message).toMatch(/exited with code 1/);
+    expect(result.verdict).toBe('INCOMPLETE');
+    expect(result.iutExit).toMatch(/exited with code 1/);
+  });
+});
