@@ -197,7 +197,9 @@ function responseHeaderPairs(res: ServerResponse): [string, string][] {
 
 function safeUrl(raw: string): URL {
   try {
-    return new URL(raw, 'http://simulator.invalid');
+    // an origin-form target is a path even when it starts with "//": resolved against a base,
+    // "//v1/introspect" would become host "v1" and path "/introspect"
+    return raw.startsWith('/') ? new URL(`http://simulator.invalid${raw}`) : new URL(raw, 'http://simulator.invalid');
   } catch {
     return new URL('http://simulator.invalid/');
   }

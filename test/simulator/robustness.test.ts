@@ -78,6 +78,8 @@ interface Case {
   body: Record<string, unknown>;
   /** null: the header must be absent. */
   wwwAuthenticate?: RegExp | null;
+  /** The path the recorder must attribute the exchange to. */
+  recordedPath?: string;
 }
 
 const bearer = (): Record<string, string> => ({ authorization: `Bearer ${token}` });
@@ -279,6 +281,21 @@ const CASES: Case[] = [
   { name: 'api: unknown job', spec: () => ({ server: 'api', method: 'GET', path: '/v3/export-jobs/00000000-0000-0000-0000-000000000000', headers: bearer() }), status: 404, body: pleoError('EXPORT_NOT_FOUND') },
   { name: 'api: percent garbage in a path parameter', spec: () => ({ server: 'api', method: 'GET', path: '/v3/export-jobs/%E0%A4%A', headers: bearer() }), status: 400, body: pleoError('BAD_REQUEST') },
   { name: 'api: percent garbage before /items', spec: () => ({ server: 'api', method: 'PUT', path: '/v3/export-jobs/%zz/items', headers: bearer() }), status: 400, body: pleoError('BAD_REQUEST') },
+  {
+    // a base URL with a trailing slash: "//v1/..." is not "/v1/...", nor host "v1" with path "/introspect"
+    name: 'api: double slash at the start of the path',
+    spec: () => ({ server: 'api', method: 'GET', path: '//v1/introspect', headers: bearer() }),
+    status: 404,
+    body: pleoError('NOT_FOUND'),
+    recordedPath: '//v1/introspect',
+  },
+  {
+    name: 'api: a host-like first segment',
+    spec: () => ({ server: 'api', method: 'GET', path: '//evil.example/v1/installations/me', headers: bearer() }),
+    status: 404,
+    body: pleoError('NOT_FOUND'),
+    recordedPath: '//evil.example/v1/installations/me',
+  },
   { name: 'api: encoded slash in a path parameter', spec: () => ({ server: 'api', method: 'GET', path: `/v3/export-jobs/${jobId}%2Fitems`, headers: bearer() }), status: 404, body: pleoError('EXPORT_NOT_FOUND') },
   { name: 'api: another company by id', spec: () => ({ server: 'api', method: 'GET', path: `/v3/export-jobs?company_id=${'1'.repeat(36)}`, headers: bearer() }), status: 403, body: pleoError('ACCESS_DENIED') },
 
@@ -344,6 +361,7 @@ describe('bad input gets a 4xx in the right shape', () => {
     const exchange = sim.recorder.exchanges((e) => e.seq > 0).at(-1)!;
     expect(sim.recorder.size).toBeGreaterThan(before);
     expect(exchange.response.status).toBe(c.status);
+    if (c.recordedPath) expect(exchange.path).toBe(c.recordedPath);
     expect(exchange.attribution.error).toBeUndefined();
   });
 });
