@@ -3,14 +3,14 @@
 // recorded; a crash, a hang or a garbage answer becomes a HarnessFault, never a pass.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
+import { recordCall, type HookResponse } from './record-call.js';
 import type { HookName, Target } from '../model.js';
 import type { Recorder } from '../simulator/recorder.js';
-import { toRecordedBody } from '../simulator/recorder.js';
+import { HarnessFault } from './harness-fault.js';
 
-/** A failure of the harness or of the integration's process, as opposed to a finding. */
-export class HarnessFault extends Error {}
+export { HarnessFault } from './harness-fault.js';
+export type { HookResponse } from './record-call.js';
 
 export interface IutHandle {
   readonly baseUrl: string;
@@ -23,11 +23,6 @@ export interface IutHandle {
   close(): Promise<void>;
 }
 
-export interface HookResponse {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -98,7 +93,7 @@ export async function startIut(options: StartIutOptions): Promise<IutHandle> {
     const body = init.json === undefined ? undefined : JSON.stringify(init.json);
     const headers: Record<string, string> = { 'user-agent': 'eap-conformance harness' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return recordCall(recorder, { method, url, headers, body, timeoutMs: init.timeoutMs ?? 15_000, dispatcher: options.dispatcher, hook, exitReason: () => exit });
+    return recordCall(recorder, { method, url, headers, body, timeoutMs: init.timeoutMs ?? 15_000, dispatcher: options.dispatcher, what: `the ${hook} hook`, endpoint: `${method} ${hook}`, exitReason: () => exit });
   };
 
   const handle: IutHandle = {
@@ -151,52 +146,4 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
 function tail(text: string): string {
   const lines = text.trim().split('\n').slice(-5).join('\n');
   return lines ? `; its last output:\n${lines}` : '';
-}
-
-/** One recorded request from the harness to the integration. */
-export async function recordCall(
-  recorder: Recorder,
-  init: { method: string; url: URL; headers: Record<string, string>; body?: string; timeoutMs: number; dispatcher?: Dispatcher; hook: string; exitReason?: () => string | undefined },
-): Promise<HookResponse> {
-  const seq = recorder.begin('iut');
-  const startedAt = Date.now();
-  const started = performance.now();
-  let status = 0;
-  let headers: Record<string, string | string[] | undefined> = {};
-  let body = '';
-  let error: string | undefined;
-  try {
-    const response = await request(init.url, {
-      method: init.method as Dispatcher.HttpMethod,
-      headers: init.headers,
-      body: init.body,
-      dispatcher: init.dispatcher,
-      headersTimeout: init.timeoutMs,
-      bodyTimeout: init.timeoutMs,
-    });
-    status = response.statusCode;
-    headers = response.headers;
-    body = await response.body.text();
-  } catch (caught) {
-    const reason = init.exitReason?.();
-    error = reason ? `${reason} (during the ${init.hook} hook)` : `the ${init.hook} hook failed: ${(caught as Error).message}`;
-  }
-  recorder.end({
-    seq,
-    server: 'iut',
-    startedAt,
-    durationMs: performance.now() - started,
-    method: init.method,
-    url: `${init.url.pathname}${init.url.search}`,
-    path: init.url.pathname,
-    request: { headers: Object.entries(init.headers), ...toRecordedBody(Buffer.from(init.body ?? '')) },
-    response: {
-      status,
-      headers: Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((one) => [name, String(one)] as [string, string]))),
-      ...toRecordedBody(Buffer.from(body)),
-    },
-    attribution: { endpoint: `${init.method} ${init.hook}`, credential: { kind: 'none', valid: true }, crossCompany: false, error },
-  });
-  if (error) throw new HarnessFault(error);
-  return { status, headers, body };
 }

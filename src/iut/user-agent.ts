@@ -1,6 +1,8 @@
 // A browser-like user agent: a cookie jar, redirects followed one hop at a time, and the consent
 // page of the simulated Pleo filled in as a customer's admin would (pick a company, approve or deny).
 import { request, type Dispatcher } from 'undici';
+import type { Recorder } from '../simulator/recorder.js';
+import { recordCall } from './record-call.js';
 
 export interface Hop {
   readonly method: string;
@@ -50,7 +52,14 @@ interface Cookie {
 export class UserAgent {
   readonly #cookies: Cookie[] = [];
 
-  constructor(private readonly dispatcher?: Dispatcher) {}
+  /**
+   * @param dispatcher for requests (e.g. one trusting the run CA)
+   * @param record requests to origins `record.origins` (the integration) are recorded as 'iut' exchanges
+   */
+  constructor(
+    private readonly dispatcher?: Dispatcher,
+    private readonly record?: { recorder: Recorder; origins: readonly string[] },
+  ) {}
 
   /** One request, no redirect following; cookies sent and stored. */
   async fetch(url: string, init: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<UaResponse> {
@@ -58,17 +67,33 @@ export class UserAgent {
     const headers: Record<string, string> = { 'user-agent': 'eap-conformance user agent', accept: 'text/html,application/json;q=0.9,*/*;q=0.8', ...init.headers };
     const cookie = this.#cookieHeader(target);
     if (cookie) headers.cookie = cookie;
-    const response = await request(target, {
-      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-      headers,
-      body: init.body,
-      dispatcher: this.dispatcher,
-      headersTimeout: init.timeoutMs ?? 10_000,
-      bodyTimeout: init.timeoutMs ?? 10_000,
-    });
-    const setCookie = response.headers['set-cookie'];
+    const method = init.method ?? 'GET';
+    let result: { status: number; headers: Record<string, string | string[] | undefined>; body: string };
+    if (this.record?.origins.includes(target.origin)) {
+      result = await recordCall(this.record.recorder, {
+        method,
+        url: target,
+        headers,
+        body: init.body,
+        timeoutMs: init.timeoutMs ?? 10_000,
+        dispatcher: this.dispatcher,
+        what: `the browser's ${method} ${target.pathname}`,
+        endpoint: `${method} ${target.pathname}`,
+      });
+    } else {
+      const response = await request(target, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: init.body,
+        dispatcher: this.dispatcher,
+        headersTimeout: init.timeoutMs ?? 10_000,
+        bodyTimeout: init.timeoutMs ?? 10_000,
+      });
+      result = { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+    }
+    const setCookie = result.headers['set-cookie'];
     for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) this.#store(target, line);
-    return { url: target.href, status: response.statusCode, headers: response.headers, body: await response.body.text() };
+    return { url: target.href, ...result };
   }
 
   /**

@@ -103,7 +103,7 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutHandle; tar
     companies,
     browser: (alias) => {
       let ua = browsers.get(alias);
-      if (!ua) browsers.set(alias, (ua = new UserAgent(sim.dispatcher)));
+      if (!ua) browsers.set(alias, (ua = new UserAgent(sim.dispatcher, { recorder: sim.recorder, origins: [new URL(iut.baseUrl).origin] })));
       return ua;
     },
     statuses: new Map(),

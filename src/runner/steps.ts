@@ -66,7 +66,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     }
     // 202: the integration works in the background; in any case let in-flight traffic settle
     const async = responses.some((response) => response.status === 202);
-    const quiet = await context.sim.recorder.waitQuiet({ quietMs: async ? 400 : 150, timeoutMs: 30_000 });
+    const quiet = await context.sim.recorder.waitQuiet({ quietMs: async ? 400 : 150, timeoutMs: 30_000, activityWithinMs: async ? 1_000 : undefined });
     if (!quiet) throw new HarnessFault('traffic did not settle within 30 s after sync');
   },
   async 'revoke-consent'(step, context) {
@@ -109,7 +109,8 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     const url = new URL(context.target.hooks.webhook, context.iut.baseUrl).href;
     const delivery = await context.sim.webhooks.send(url, { company: company(context, step.company).id, kind: step.delivery });
     if (delivery.error) throw new HarnessFault(delivery.error);
-    await context.sim.recorder.waitQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    // a valid delivery may start work in the background: give it a moment to begin, then wait for quiet
+    await context.sim.recorder.waitQuiet({ quietMs: 300, timeoutMs: 15_000, activityWithinMs: step.delivery === 'valid' ? 1_000 : 300 });
   },
   async 'provision-key'(step, context) {
     const target = company(context, step.company);

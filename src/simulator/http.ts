@@ -67,7 +67,8 @@ export function recordingListener(
     const finish = (): void => {
       if (finished) return;
       finished = true;
-      const status = res.statusCode;
+      // no response was sent (the connection closed first): status 0, with the reason in `error`
+      const status = res.headersSent ? res.statusCode : 0;
       const responseBody = Buffer.concat(chunks);
       const responseHeaders = responseHeaderPairs(res);
       for (const hook of after) {

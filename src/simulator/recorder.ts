@@ -102,6 +102,11 @@ export interface WaitQuietOptions {
   timeoutMs?: number;
   /** Only count exchanges on these servers. Default: the simulator's (auth, api, untrusted). */
   servers?: readonly ExchangeServer[];
+  /**
+   * First wait up to this long for some exchange to start (work triggered in the background may
+   * not have begun yet), then for quiet. No activity in that time is fine: it resolves true.
+   */
+  activityWithinMs?: number;
 }
 
 /** The recorder of one simulator. */
@@ -170,6 +175,12 @@ export class Recorder {
     const quietMs = options.quietMs ?? 300;
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     const servers = options.servers ?? ['auth', 'api', 'untrusted'];
+    if (options.activityWithinMs) {
+      const since = Date.now();
+      const seen = (): boolean => servers.some((server) => (this.#lastActivity.get(server) ?? 0) >= since || (this.#inFlight.get(server) ?? 0) > 0);
+      const until = Math.min(deadline, since + options.activityWithinMs);
+      while (!seen() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     for (;;) {
       const busy = servers.some((server) => (this.#inFlight.get(server) ?? 0) > 0);
       const last = Math.max(0, ...servers.map((server) => this.#lastActivity.get(server) ?? 0));

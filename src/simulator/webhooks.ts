@@ -1,7 +1,7 @@
 // Webhook deliveries signed as Standard Webhooks: `webhook-id`, `webhook-timestamp`,
 // `webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}" keyed with the secret's bytes>`.
 // Besides valid deliveries, the simulator can send forged, unsigned, stale and duplicate ones.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { Recorder } from './recorder.js';
@@ -70,6 +70,11 @@ export function exportJobCreatedEvent(job: ExportJob, numberOfItems: number): Re
   };
 }
 
+function phantomJob(companyId: string): ExportJob {
+  const at = new Date().toISOString();
+  return { id: randomUUID(), companyId, status: 'pending', createdAt: at, lastUpdatedAt: at, itemIds: [], events: [], itemUpdates: [] };
+}
+
 /** Sends webhook deliveries to an integration and records each exchange. */
 export class WebhookSender {
   #lastValid: WebhookDelivery | undefined;
@@ -92,10 +97,11 @@ export class WebhookSender {
       if (!previous) throw new Error('a duplicate delivery needs an earlier valid delivery');
       ({ id, body } = previous);
     } else {
+      // only a delivery Pleo would really send creates a job; refused ones announce a job that does not exist
       const job =
         (options.jobId ? this.world.jobs.get(options.jobId) : undefined) ??
         this.world.jobsOf(company.id).filter((candidate) => candidate.status === 'pending').at(-1) ??
-        this.world.createExportJob(company.id);
+        (kind === 'valid' ? this.world.createExportJob(company.id) : phantomJob(company.id));
       id = `msg_${randomBytes(12).toString('base64url')}`;
       body = JSON.stringify(exportJobCreatedEvent(job, job.itemIds.length));
     }

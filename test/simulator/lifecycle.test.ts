@@ -458,6 +458,17 @@ describe('webhooks', () => {
     expect(recorded).toEqual(expect.arrayContaining(['valid', 'forged', 'unsigned', 'stale', 'duplicate']));
   });
 
+  it('creates no export job for a delivery Pleo would never send', async () => {
+    const company = sim.createCompany({ alias: 'hooli', items: 1 });
+    sim.world.jobsOf(company.id)[0]!.status = 'completed';
+    for (const kind of ['forged', 'unsigned', 'stale'] as const) await sim.webhooks.send(url, { company: 'hooli', kind });
+    expect(sim.world.jobsOf(company.id)).toHaveLength(1);
+    const announced = received.slice(-3).map((delivery) => JSON.parse(delivery.body).data.id);
+    for (const id of announced) expect(sim.world.jobs.has(id)).toBe(false);
+    await sim.webhooks.send(url, { company: 'hooli' });
+    expect(sim.world.jobsOf(company.id).filter((job) => job.status === 'pending')).toHaveLength(1);
+  });
+
   it('records an unreachable endpoint as an error, not a delivery', async () => {
     const delivery = await sim.webhooks.send('http://127.0.0.1:9/webhooks/pleo', { company: 'acme' });
     expect(delivery.status).toBe(0);

@@ -790,6 +790,7 @@ describe('fuzzing', () => {
     await sim.recorder.waitQuiet({ quietMs: 0, timeoutMs: 2_000 });
     const truncated = sim.recorder.exchanges((e) => e.attribution.error === 'connection closed before the response was complete');
     expect(truncated.length).toBeGreaterThanOrEqual(4);
+    for (const exchange of truncated) expect(exchange.response.status).toBe(0);
     expect(sim.recorder.exchanges((e) => (e.attribution.error ?? '').startsWith('simulator fault'))).toEqual([]);
 
     // both servers still answer, on new connections
