@@ -230,9 +230,9 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     if (peeked?.payload.accountId) request.attribution.company = peeked.payload.accountId;
   }
 
-  function registerIssued(request: SimRequest, form: URLSearchParams, status: number, body: Buffer, headers: [string, string][]): void {
+  function registerIssued(request: SimRequest, form: URLSearchParams, status: number, body: string, headers: [string, string][]): void {
     if (request.path === '/oauth/token' && status === 200) {
-      const json = JSON.parse(body.toString('utf8')) as { access_token?: string; refresh_token?: string };
+      const json = JSON.parse(body) as { access_token?: string; refresh_token?: string };
       const payload = json.access_token ? store.peek('AccessToken', json.access_token)?.payload : undefined;
       const alias = payload?.accountId ? world.company(payload.accountId)?.alias : undefined;
       if (payload?.accountId) request.attribution.company = payload.accountId;

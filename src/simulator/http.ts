@@ -17,7 +17,7 @@ export interface SimRequest {
   /** Filled in by handlers; recorded when the response finishes. */
   readonly attribution: Attribution;
   /** Runs after the response finished, before recording (e.g. to register issued tokens). */
-  readonly afterResponse: ((status: number, body: Buffer, headers: [string, string][]) => void)[];
+  readonly afterResponse: ((status: number, body: string, headers: [string, string][]) => void)[];
 }
 
 export type SimHandler = (request: SimRequest) => Promise<void> | void;
@@ -33,12 +33,13 @@ export function recordingListener(
     const seq = recorder.begin(server);
     const startedAt = Date.now();
     const started = performance.now();
-    const chunks: Buffer[] = [];
+    const chunks: (Buffer | string)[] = [];
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     const keep = (chunk: unknown, encoding?: unknown): void => {
       if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+      if (typeof chunk === 'string' && (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8' || typeof encoding === 'function')) chunks.push(chunk);
+      else chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding as BufferEncoding));
     };
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
       keep(chunk, rest[0]);
@@ -53,7 +54,7 @@ export function recordingListener(
     }) as typeof res.end;
 
     const rawUrl = req.url ?? '/';
-    const parsed = safeUrl(rawUrl);
+    const parsed = splitTarget(rawUrl);
     const attribution: Attribution = {
       endpoint: `${req.method ?? 'GET'} ${parsed.pathname}`,
       credential: detectCredential(req),
@@ -69,7 +70,8 @@ export function recordingListener(
       finished = true;
       // no response was sent (the connection closed first): status 0, with the reason in `error`
       const status = res.headersSent ? res.statusCode : 0;
-      const responseBody = Buffer.concat(chunks);
+      const responseBody =
+        chunks.length === 1 && typeof chunks[0] === 'string' ? chunks[0] : Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))).toString('utf8');
       const responseHeaders = responseHeaderPairs(res);
       for (const hook of after) {
         try {
@@ -128,24 +130,34 @@ export function recordingListener(
   };
 }
 
-/** Reads a whole request body, refusing more than `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+const EMPTY = Buffer.alloc(0);
+
+/** Reads a whole request body, refusing more than `limit` bytes. (Events, not async iteration: this is the hot path.) */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw new Error('too large');
+    return Promise.reject(new Error('too large'));
   }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req) {
-    received += (chunk as Buffer).length;
-    if (received > limit) {
-      req.resume();
-      throw new Error('too large');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, received);
+  if (req.readableEnded) return Promise.resolve(EMPTY);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limit) {
+        req.off('data', onData);
+        req.resume();
+        reject(new Error('too large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)));
+    req.once('error', reject);
+    req.once('aborted', () => reject(new Error('aborted')));
+  });
 }
 
 /** Writes a JSON response (Pleo's content type). */
@@ -194,6 +206,15 @@ function responseHeaderPairs(res: ServerResponse): [string, string][] {
     for (const one of Array.isArray(value) ? value : [value]) out.push([name, String(one)]);
   }
   return out;
+}
+
+/** Path and query of a request target; origin-form targets without the cost of a full URL parse. */
+function splitTarget(raw: string): { pathname: string; searchParams: URLSearchParams } {
+  if (raw.startsWith('/') && !raw.startsWith('//') && !/[\\#%\s]|\/\.\.?(\/|\?|$)/.test(raw)) {
+    const q = raw.indexOf('?');
+    return q < 0 ? { pathname: raw, searchParams: new URLSearchParams() } : { pathname: raw.slice(0, q), searchParams: new URLSearchParams(raw.slice(q + 1)) };
+  }
+  return safeUrl(raw);
 }
 
 function safeUrl(raw: string): URL {

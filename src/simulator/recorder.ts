@@ -240,7 +240,8 @@ function safeDecode(text: string): string {
 }
 
 /** Cuts a body to what the recorder keeps. */
-export function toRecordedBody(body: Buffer): { body: string; truncated?: boolean } {
+export function toRecordedBody(body: Buffer | string): { body: string; truncated?: boolean } {
+  if (typeof body === 'string') return body.length <= MAX_BODY ? { body } : { body: body.slice(0, MAX_BODY), truncated: true };
   if (body.length <= MAX_BODY) return { body: body.toString('utf8') };
   return { body: body.subarray(0, MAX_BODY).toString('utf8'), truncated: true };
 }
