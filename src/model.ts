@@ -56,6 +56,7 @@ export type CompanyRef = string;
 
 export type Step =
   | { readonly kind: 'connect'; readonly company: CompanyRef; readonly decision: 'approve' | 'deny' }
+  | { readonly kind: 'onboard'; readonly company: CompanyRef }
   | { readonly kind: 'sync'; readonly company?: CompanyRef; readonly concurrent: number }
   | { readonly kind: 'revoke-consent'; readonly company: CompanyRef }
   | { readonly kind: 'expire-tokens'; readonly company: CompanyRef }
@@ -79,7 +80,11 @@ export type Step =
   | { readonly kind: 'callback-tamper'; readonly company: CompanyRef; readonly tamper: 'forged-state' | 'missing-state' | 'replayed-code' | 'error' | 'bare' }
   | { readonly kind: 'new-job'; readonly company: CompanyRef; readonly items: number }
   | { readonly kind: 'mark'; readonly name: string }
-  | { readonly kind: 'wait-quiet'; readonly ms: number; readonly timeoutMs: number };
+  | { readonly kind: 'wait-quiet'; readonly ms: number; readonly timeoutMs: number }
+  | { readonly kind: 'restart-iut'; readonly api: 'trusted' | 'untrusted' };
+
+/** In steps, `all` stands for every company of the check. */
+export const ALL_COMPANIES = 'all';
 
 export type StepKind = Step['kind'];
 
@@ -104,6 +109,10 @@ export interface RequestFilter {
   readonly until?: string;
   readonly body?: Readonly<Record<string, unknown>>;
   readonly query?: Readonly<Record<string, string>>;
+  readonly clientAuth?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  readonly grantType?: 'authorization_code' | 'refresh_token';
+  readonly presented?: 'active' | 'expired' | 'revoked' | 'consumed' | 'unknown';
+  readonly delivery?: 'valid' | 'forged' | 'unsigned' | 'stale' | 'duplicate';
 }
 
 export type Expectation =
@@ -118,6 +127,10 @@ export interface Check {
   readonly doc: string;
   readonly modes: readonly AuthMode[];
   readonly companies: readonly CompanyRef[];
+  /** Create this many companies (c01…) instead of `companies`; `--companies N` overrides it. */
+  readonly fleet?: number;
+  /** Optional hooks the check needs: skipped when the target does not declare them. */
+  readonly requiresHooks: readonly HookName[];
   readonly steps: readonly Step[];
   readonly expect: readonly Expectation[];
   readonly suite: string;

@@ -7,10 +7,25 @@ import type { CheckContext, Finding } from './types.js';
 /** Servers a filter looks at when it names none: what the integration sent to Pleo. */
 const DEFAULT_SERVERS: readonly ExchangeServer[] = ['auth', 'api', 'untrusted'];
 
+/**
+ * Whether an exchange belongs to the check: it concerns one of the check's companies, or no company
+ * at all. Traffic the integration still makes for companies of earlier checks is not the check's.
+ */
+export function concernsCheck(exchange: Exchange, context: CheckContext): boolean {
+  const { company, credential } = exchange.attribution;
+  const ids = [company, credential.company].filter((id): id is string => Boolean(id));
+  if (ids.length === 0) return true;
+  return ids.some((id) => [...context.companies.values()].some((own) => own.id === id));
+}
+
 export function matchesFilter(exchange: Exchange, filter: RequestFilter, context: CheckContext): boolean {
   if (filter.server ? exchange.server !== filter.server : !DEFAULT_SERVERS.includes(exchange.server)) return false;
+  if (!concernsCheck(exchange, context)) return false;
   if (filter.method && exchange.method !== filter.method) return false;
-  if (filter.path && !(filter.path.endsWith('*') ? exchange.path.startsWith(filter.path.slice(0, -1)) : exchange.path === filter.path)) return false;
+  if (filter.path) {
+    const path = filter.path.replace(/^\{hook\.([a-z]+)\}/, (whole, hook: string) => (context.target.hooks as Record<string, string>)[hook] ?? whole);
+    if (!(path.endsWith('*') ? exchange.path.startsWith(path.slice(0, -1)) : exchange.path === path)) return false;
+  }
   if (filter.status !== undefined) {
     const status = exchange.response.status;
     if (typeof filter.status === 'number' ? status !== filter.status : String(status)[0] !== filter.status[0]) return false;
@@ -26,6 +41,10 @@ export function matchesFilter(exchange: Exchange, filter: RequestFilter, context
   if (filter.crossCompany !== undefined && attribution.crossCompany !== filter.crossCompany) return false;
   if (filter.since && exchange.seq < (context.marks.get(filter.since) ?? Infinity)) return false;
   if (filter.until && exchange.seq >= (context.marks.get(filter.until) ?? -Infinity)) return false;
+  if (filter.clientAuth && attribution.clientAuth !== filter.clientAuth) return false;
+  if (filter.grantType && attribution.grantType !== filter.grantType) return false;
+  if (filter.presented && attribution.presented?.state !== filter.presented) return false;
+  if (filter.delivery && attribution.delivery !== filter.delivery) return false;
   if (filter.query) {
     const query = new URL(exchange.url, 'http://x').searchParams;
     for (const [name, value] of Object.entries(filter.query)) if (query.get(name) !== resolveValue(value, context)) return false;
@@ -75,6 +94,10 @@ export function describeFilter(filter: RequestFilter): string {
   if (filter.origin) parts.push(`using a ${filter.origin}`);
   if (filter.valid !== undefined) parts.push(filter.valid ? 'with a valid credential' : 'with an invalid credential');
   if (filter.crossCompany) parts.push('addressing another company than the credential’s');
+  if (filter.grantType) parts.push(`for grant ${filter.grantType}`);
+  if (filter.clientAuth) parts.push(`authenticated by ${filter.clientAuth}`);
+  if (filter.presented) parts.push(`presenting a ${filter.presented} token`);
+  if (filter.delivery) parts.push(`(${filter.delivery} deliveries)`);
   if (filter.body) parts.push(`with body ${JSON.stringify(filter.body)}`);
   if (filter.query) parts.push(`with query ${JSON.stringify(filter.query)}`);
   if (filter.since) parts.push(`since "${filter.since}"`);

@@ -29,8 +29,10 @@ export interface CheckContext {
   readonly companies: ReadonlyMap<string, Company>;
   /** Mark name → first seq after it. */
   readonly marks: ReadonlyMap<string, number>;
-  /** Results of `status` steps: alias → the `connected` value the integration reported. */
-  readonly statuses: ReadonlyMap<string, unknown>;
+  /** Results of `status` steps: alias → the `connected` values the integration reported, in order. */
+  readonly statuses: ReadonlyMap<string, readonly unknown[]>;
+  /** What the integration printed (stdout and stderr), when the harness started it. */
+  readonly output?: { readonly stdout: string; readonly stderr: string };
 }
 
 /** A named rule: judgement that needs code (one file each under rules/). */

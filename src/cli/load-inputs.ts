@@ -47,7 +47,8 @@ export function suiteFiles(given: readonly string[], context: CliContext): { pat
 
 export function loadInputs(options: { target?: string; suites: readonly string[]; only?: string; needTarget: boolean }, context: CliContext): Inputs {
   const { suites, diagnostics } = loadSuites(suiteFiles(options.suites, context), RULE_NAMES);
-  const all = suites.flatMap((suite) => suite.checks);
+  // requirement order (EAP-1 … EAP-7), then as written
+  const all = [...suites].sort((a, b) => a.requirement.localeCompare(b.requirement, 'en', { numeric: true })).flatMap((suite) => suite.checks);
   const ids = new Set(all.map((check) => check.id));
   let target: Target | undefined;
   const found: Diagnostic[] = [...diagnostics];

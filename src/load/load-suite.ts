@@ -42,10 +42,13 @@ function toSuite(parsed: ParsedYaml, digest: string, knownRules: ReadonlySet<str
 function toCheck(parsed: ParsedYaml, raw: Raw, index: number, suite: string, requirement: Suite['requirement'], knownRules: ReadonlySet<string>, diagnostics: Diagnostic[]): Check {
   const base = ['checks', index] as const;
   const companies = (raw.companies as string[] | undefined) ?? [];
-  const known = new Set(companies);
+  const fleet = raw.fleet as number | undefined;
+  if (fleet !== undefined && companies.length) diagnostics.push(parsed.at([...base, 'fleet'], 'give either `companies` or `fleet`, not both'));
+  const known = new Set([...companies, 'all']);
   const marks = new Set<string>();
   const useCompany = (company: string | undefined, path: (string | number)[]): string | undefined => {
-    if (company !== undefined && !known.has(company)) diagnostics.push(parsed.at(path, `company "${company}" is not in this check's companies (${companies.join(', ') || 'none'})`));
+    if (company !== undefined && fleet !== undefined && company !== 'all') diagnostics.push(parsed.at(path, 'a fleet check names its companies as `all`'));
+    else if (company !== undefined && !known.has(company)) diagnostics.push(parsed.at(path, `company "${company}" is not in this check's companies (${companies.join(', ') || 'none'})`));
     return company;
   };
   const steps = (raw.steps as Raw[]).map((step, stepIndex) => {
@@ -95,6 +98,8 @@ function toCheck(parsed: ParsedYaml, raw: Raw, index: number, suite: string, req
     doc: raw.doc as string,
     modes: (raw.modes as Check['modes'] | undefined) ?? ['oauth2'],
     companies,
+    fleet,
+    requiresHooks: (raw.requires_hooks as Check['requiresHooks'] | undefined) ?? [],
     steps,
     expect,
     suite,
@@ -121,6 +126,10 @@ function toFilter(raw: Raw): RequestFilter {
     until: raw.until as string | undefined,
     body: raw.body as Raw | undefined,
     query: raw.query as Record<string, string> | undefined,
+    clientAuth: raw.client_auth as RequestFilter['clientAuth'],
+    grantType: raw.grant_type as RequestFilter['grantType'],
+    presented: raw.presented as RequestFilter['presented'],
+    delivery: raw.delivery as RequestFilter['delivery'],
   };
 }
 
@@ -135,6 +144,7 @@ function toStep(raw: Raw): Step {
         : { kind, company: object.company as string, decision: (object.decision as 'approve' | 'deny' | undefined) ?? 'approve' };
     case 'sync':
       return { kind, company: object.company as string | undefined, concurrent: (object.concurrent as number | undefined) ?? 1 };
+    case 'onboard':
     case 'revoke-consent':
     case 'expire-tokens':
     case 'disconnect':
@@ -167,6 +177,8 @@ function toStep(raw: Raw): Step {
       return { kind, name: value as string };
     case 'wait-quiet':
       return { kind, ms: (object.ms as number | undefined) ?? 300, timeoutMs: (object.timeout_ms as number | undefined) ?? 10_000 };
+    case 'restart-iut':
+      return { kind, api: (object.api as 'trusted' | 'untrusted' | undefined) ?? 'trusted' };
     default: {
       const never: never = kind;
       throw new Error(`unknown step kind ${String(never)}`);

@@ -52,11 +52,54 @@ export interface RunOptions {
   readonly onCheck?: (event: { phase: 'start' | 'end'; check: Check; result?: CheckResult; index: number; total: number }) => void;
   /** Gets the simulator and integration once started (for tests and reports). */
   readonly onStarted?: (world: { sim: Simulator; iut: IutHandle }) => void;
+  /** Companies of fleet checks (TEN-04); default: each check's own `fleet`. */
+  readonly companies?: number;
+}
+
+/** The integration process, restartable: after a crash, and with its API URL on the untrusted endpoint. */
+class IutManager {
+  current!: IutHandle;
+  readonly #previous: { stdout: string; stderr: string }[] = [];
+  api: 'trusted' | 'untrusted' = 'trusted';
+  constructor(
+    private readonly sim: Simulator,
+    private readonly options: RunOptions,
+    private readonly port: number,
+  ) {}
+
+  async start(api: 'trusted' | 'untrusted' = 'trusted'): Promise<void> {
+    const env = this.sim.env();
+    if (api === 'untrusted') env.PLEO_API_URL = this.sim.untrustedUrl ?? env.PLEO_API_URL!;
+    this.current = await startIut({ target: this.options.target, port: this.port, pleoEnv: env, baseEnv: this.options.baseEnv, recorder: this.sim.recorder, dispatcher: this.sim.dispatcher });
+    this.api = api;
+  }
+
+  async restart(api: 'trusted' | 'untrusted'): Promise<void> {
+    if (this.options.target.launch.kind === 'attach') throw new HarnessFault('an attached integration cannot be restarted by the harness');
+    await this.current.close();
+    this.#previous.push({ ...this.current.output });
+    await this.start(api);
+  }
+
+  /** Everything every process of the integration printed in this run. */
+  output(): { stdout: string; stderr: string } {
+    const all = [...this.#previous, this.current.output];
+    return { stdout: all.map((one) => one.stdout).join(''), stderr: all.map((one) => one.stderr).join('') };
+  }
+
+  /** Before a check: a dead integration (or one pointed at the untrusted endpoint) is started afresh. */
+  async ready(): Promise<string | undefined> {
+    const exit = this.current.exitReason();
+    if (!exit && this.api === 'trusted') return undefined;
+    if (this.options.target.launch.kind === 'attach') return exit;
+    await this.restart('trusted');
+    return exit;
+  }
 }
 
 /** Runs the checks end to end. Throws HarnessFault when the world cannot be set up at all. */
 export async function runChecks(options: RunOptions): Promise<RunResult> {
-  const started = Date.now();
+  const startedAt = Date.now();
   const { target } = options;
   const port = target.launch.kind === 'start' ? await freePort() : Number(new URL(target.launch.url).port || 80);
   const sim = await startSimulator({
@@ -66,44 +109,66 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       scope: (target.scopes.length ? target.scopes : PLEO_SCOPES).join(' '),
     },
   });
-  let iut: IutHandle | undefined;
+  const iut = new IutManager(sim, options, port);
   const results: CheckResult[] = [];
+  const crashes: string[] = [];
+  let started = false;
   try {
-    iut = await startIut({ target, port, pleoEnv: sim.env(), baseEnv: options.baseEnv, recorder: sim.recorder, dispatcher: sim.dispatcher });
-    options.onStarted?.({ sim, iut });
+    await iut.start();
+    started = true;
+    options.onStarted?.({ sim, iut: iut.current });
     for (const [index, check] of options.checks.entries()) {
       options.onCheck?.({ phase: 'start', check, index, total: options.checks.length });
-      const result = await runOne(check, { sim, iut, target, today: options.today ?? new Date().toISOString().slice(0, 10) });
+      const result = await runOne(check, { sim, iut, target, today: options.today ?? new Date().toISOString().slice(0, 10), fleet: options.companies });
       results.push(result);
       options.onCheck?.({ phase: 'end', check, result, index, total: options.checks.length });
+      const exit = iut.current.exitReason();
+      if (exit) crashes.push(`${exit} during ${check.id}`);
     }
   } finally {
-    await iut?.close();
+    if (started) await iut.current.close();
     await sim.close();
   }
   const notRun = options.notSelected.map((check) => ({ id: check.id, severity: check.severity, reason: 'not selected (--only/--suite)' }));
   const { verdict, reason } = decideVerdict(results, notRun, target);
-  return { verdict, verdictReason: reason, results, notRun, durationMs: Date.now() - started, iutExit: iut?.exitReason() };
+  return { verdict, verdictReason: reason, results, notRun, durationMs: Date.now() - startedAt, iutExit: crashes.length ? crashes.join('; ') : undefined };
 }
 
-async function runOne(check: Check, world: { sim: Simulator; iut: IutHandle; target: Target; today: string }): Promise<CheckResult> {
+async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; target: Target; today: string; fleet?: number }): Promise<CheckResult> {
   const { sim, iut, target } = world;
   const started = Date.now();
   const base = { id: check.id, title: check.title, suite: check.suite, requirement: check.requirement, severity: check.severity, doc: check.doc };
   if (!check.modes.includes(target.auth.mode)) {
     return { ...base, outcome: 'skip', message: `not applicable in ${target.auth.mode} mode`, expectations: [], durationMs: 0 };
   }
+  const missingHooks = check.requiresHooks.filter((hook) => !target.declaredHooks.has(hook));
+  if (missingHooks.length) {
+    return { ...base, outcome: 'skip', message: `not applicable: the target declares no ${missingHooks.join(', ')} hook`, expectations: [], durationMs: 0 };
+  }
+  if (check.steps.some((step) => step.kind === 'restart-iut') && target.launch.kind === 'attach') {
+    return { ...base, outcome: 'skip', message: 'not applicable: the harness cannot restart an attached integration', expectations: [], durationMs: 0 };
+  }
+  try {
+    const exit = await iut.ready();
+    if (exit) sim.recorder.mark(`restarted before ${check.id}: ${exit}`);
+  } catch (error) {
+    return { ...base, outcome: 'error', message: `the integration could not be restarted: ${(error as Error).message}`, expectations: [], durationMs: Date.now() - started };
+  }
   const companies = new Map<string, Company>();
-  for (const alias of check.companies) companies.set(alias, sim.createCompany({ alias: `${alias}.${check.id.toLowerCase()}` }));
+  const aliases = check.fleet !== undefined ? Array.from({ length: world.fleet ?? check.fleet }, (_, i) => `c${String(i + 1).padStart(2, '0')}`) : check.companies;
+  for (const alias of aliases) companies.set(alias, sim.createCompany({ alias: `${alias}.${check.id.toLowerCase()}` }));
   const browsers = new Map<string, UserAgent>();
   const stepContext: StepContext = {
     sim,
-    iut,
+    get iut() {
+      return iut.current;
+    },
+    restartIut: (api) => iut.restart(api),
     target,
     companies,
     browser: (alias) => {
       let ua = browsers.get(alias);
-      if (!ua) browsers.set(alias, (ua = new UserAgent(sim.dispatcher, { recorder: sim.recorder, origins: [new URL(iut.baseUrl).origin] })));
+      if (!ua) browsers.set(alias, (ua = new UserAgent(sim.dispatcher, { recorder: sim.recorder, origins: [new URL(iut.current.baseUrl).origin] })));
       return ua;
     },
     statuses: new Map(),
@@ -132,8 +197,6 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutHandle; tar
     sim.revokeConsent(company.id);
   }
 
-  if (failure) return { ...base, outcome: 'error', message: failure, expectations: [], durationMs: Date.now() - started };
-
   const context: CheckContext = {
     check,
     target,
@@ -142,6 +205,7 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutHandle; tar
     companies,
     marks: stepContext.marks,
     statuses: stepContext.statuses,
+    output: target.launch.kind === 'start' ? iut.output() : undefined,
   };
   const expectations: ExpectationResult[] = check.expect.map((expectation) => {
     const source = `${expectation.place.file}:${expectation.place.line}:${expectation.place.col}`;
@@ -151,6 +215,13 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutHandle; tar
     return { ...rule.judge(context, expectation.with), source };
   });
   const failed = expectations.filter((expectation) => expectation.outcome === 'fail');
+  if (failure) {
+    // the integration died during the check: what it did before that still counts — a failed
+    // expectation is a finding (the crash usually is one); otherwise the check could not be judged
+    const crashed = iut.current.exitReason();
+    if (!crashed || failed.length === 0) return { ...base, outcome: 'error', message: failure, expectations, durationMs: Date.now() - started };
+    return { ...base, outcome: 'fail', message: `the integration crashed (${crashed}); ${failed[0]!.message}`, expectations, durationMs: Date.now() - started };
+  }
   const warned = expectations.filter((expectation) => expectation.outcome === 'warn');
   let outcome: Outcome = failed.length ? 'fail' : warned.length ? 'warn' : 'pass';
   let message = failed[0]?.message ?? warned[0]?.message ?? expectations.map((expectation) => expectation.message).join('; ');

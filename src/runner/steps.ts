@@ -2,18 +2,22 @@
 import { randomBytes } from 'node:crypto';
 import { HarnessFault, type IutHandle } from '../iut/driver.js';
 import { UserAgent } from '../iut/user-agent.js';
-import type { Step, StepKind, Target } from '../model.js';
+import { ALL_COMPANIES, type Step, type StepKind, type Target } from '../model.js';
 import type { Simulator } from '../simulator/index.js';
 import type { Company } from '../simulator/world.js';
 
 export interface StepContext {
   readonly sim: Simulator;
+  /** The integration as it is now (a restart replaces it). */
   readonly iut: IutHandle;
+  /** Restarts the integration, its API URL pointing at the trusted or the untrusted endpoint. */
+  restartIut(api: 'trusted' | 'untrusted'): Promise<void>;
   readonly target: Target;
   readonly companies: ReadonlyMap<string, Company>;
   /** One browser (cookie jar) per company admin. */
   browser(alias: string): UserAgent;
-  readonly statuses: Map<string, unknown>;
+  /** What each `status` step read, per company, in order. */
+  readonly statuses: Map<string, unknown[]>;
   readonly marks: Map<string, number>;
   /** Callback URLs the browser delivered, per company (for replays). */
   readonly callbacks: Map<string, string>;
@@ -47,6 +51,11 @@ async function runConnect(context: StepContext, alias: string, decision: 'approv
       },
     });
   } catch (error) {
+    // the callback itself failing is the integration's answer (recorded with status 0): a finding, not a harness fault
+    if (callbackUrl) {
+      context.callbacks.set(alias, callbackUrl);
+      return;
+    }
     const exit = iut.exitReason();
     throw new HarnessFault(exit ? `${exit} while connecting ${alias}` : `connecting ${alias} failed: ${(error as Error).message}`);
   }
@@ -57,6 +66,8 @@ async function runConnect(context: StepContext, alias: string, decision: 'approv
 
 const EXECUTORS: { [K in StepKind]: Executor<K> } = {
   connect: (step, context) => runConnect(context, step.company, step.decision),
+  onboard: (step, context) =>
+    context.target.auth.mode === 'oauth2' ? runConnect(context, step.company, 'approve') : EXECUTORS['provision-key']({ kind: 'provision-key', company: step.company }, context),
   async sync(step, context) {
     const query = step.company ? { company_id: company(context, step.company).id } : undefined;
     const calls = Array.from({ length: step.concurrent }, () => context.iut.call('sync', { query, timeoutMs: 30_000 }));
@@ -103,7 +114,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     } catch {
       /* recorded as unreadable */
     }
-    context.statuses.set(step.company, connected);
+    context.statuses.set(step.company, [...(context.statuses.get(step.company) ?? []), connected]);
   },
   async 'send-webhook'(step, context) {
     const url = new URL(context.target.hooks.webhook, context.iut.baseUrl).href;
@@ -123,15 +134,23 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     const ua = context.browser(step.company);
     const callbackPath = context.target.hooks.callback;
     const callbackBase = new URL(callbackPath, context.iut.baseUrl);
+    // a callback that gets no answer is recorded (status 0) and judged by the expectations
+    const deliver = async (url: string): Promise<void> => {
+      try {
+        await ua.fetch(url);
+      } catch {
+        /* recorded */
+      }
+      await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
+    };
     if (step.tamper === 'bare') {
-      await ua.fetch(callbackBase.href);
+      await deliver(callbackBase.href);
       return;
     }
     if (step.tamper === 'replayed-code') {
       const earlier = context.callbacks.get(step.company);
       if (!earlier) throw new HarnessFault(`replayed-code needs an earlier connect of ${step.company}`);
-      await ua.fetch(earlier);
-      await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
+      await deliver(earlier);
       return;
     }
     // start a real flow at the integration, stop at the authorization request to learn its state
@@ -161,8 +180,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
       callback.searchParams.set('code', code);
       if (step.tamper === 'forged-state') callback.searchParams.set('state', randomBytes(16).toString('base64url'));
     }
-    await ua.fetch(callback.href);
-    await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
+    await deliver(callback.href);
   },
   async 'new-job'(step, context) {
     context.sim.world.createExportJob(company(context, step.company).id, step.items);
@@ -170,15 +188,22 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
   async mark(step, context) {
     context.marks.set(step.name, context.sim.recorder.mark(`${step.name}`).seq);
   },
+  async 'restart-iut'(step, context) {
+    await context.restartIut(step.api);
+  },
   async 'wait-quiet'(step, context) {
     const quiet = await context.sim.recorder.waitQuiet({ quietMs: step.ms, timeoutMs: step.timeoutMs });
     if (!quiet) throw new HarnessFault(`traffic did not go quiet for ${step.ms} ms within ${step.timeoutMs} ms`);
   },
 };
 
-/** Runs one step. Harness and integration failures throw HarnessFault. */
+/** Runs one step (for `company: all`, once per company). Harness and integration failures throw HarnessFault. */
 export async function runStep(step: Step, context: StepContext): Promise<void> {
   const executor = EXECUTORS[step.kind] as Executor<typeof step.kind>;
+  if ('company' in step && step.company === ALL_COMPANIES) {
+    for (const alias of context.companies.keys()) await executor({ ...step, company: alias } as never, context);
+    return;
+  }
   await executor(step as never, context);
 }
 

@@ -18,6 +18,7 @@ Options:
   --target FILE      the integration's target file (default: the bundled reference integration)
   --suite FILE|DIR   suite files or folders (repeatable; default: the standard suites)
   --only ID,...      run only these checks (the verdict cannot then be READY)
+  --companies N      companies connected at once in the fleet check TEN-04 (default 10, at most 100)
   -h, --help         show this help
 
 Exit codes: 0 ready, 1 usage error, 2 invalid suite or target, 3 harness error or incomplete, 4 not ready.
@@ -33,7 +34,13 @@ const VERDICT_EXIT: Record<Verdict, ExitCode> = {
 export async function run(args: string[], context: CliContext): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args,
-    options: { target: { type: 'string' }, suite: { type: 'string', multiple: true }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      target: { type: 'string' },
+      suite: { type: 'string', multiple: true },
+      only: { type: 'string' },
+      companies: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: true,
   });
@@ -42,6 +49,8 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
     return EXIT.ready;
   }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (did you mean --target ${positionals[0]}?)`);
+  const companies = values.companies === undefined ? undefined : Number(values.companies);
+  if (companies !== undefined && !(Number.isInteger(companies) && companies >= 1 && companies <= 100)) throw new UsageError(`--companies must be a whole number from 1 to 100, got "${values.companies}"`);
   const inputs = loadInputs({ target: values.target, suites: values.suite ?? [], only: values.only, needTarget: true }, context);
   if (inputs.diagnostics.length) {
     context.stderr(formatDiagnostics(inputs.diagnostics));
@@ -56,6 +65,7 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
       checks: inputs.selected,
       notSelected: inputs.notSelected,
       baseEnv: context.env,
+      companies,
       onCheck: ({ phase, check, result: checkResult, index, total }) => {
         const prefix = `[${index + 1}/${total}] ${check.id}`;
         if (context.isTty) {
