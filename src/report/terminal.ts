@@ -13,7 +13,10 @@ export function renderTerminal(run: RunResult, options: { color: boolean; width?
     wordWrap: true,
   });
   for (const result of run.results) table.push([result.id, result.severity, paint(result.outcome), result.message]);
-  for (const check of run.notRun) table.push([check.id, check.severity, paint('skip', 'not run'), check.reason]);
+  if (run.notRun.length) {
+    const blockers = run.notRun.filter((check) => check.severity === 'blocker').length;
+    table.push([`${run.notRun.length} more`, blockers ? `${blockers} blocker` : '', paint('skip', 'not run'), `${run.notRun[0]!.reason}: ${run.notRun.map((check) => check.id).join(', ')}`]);
+  }
   const counts = new Map<string, number>();
   for (const result of run.results) counts.set(result.outcome, (counts.get(result.outcome) ?? 0) + 1);
   const summary = [...counts.entries()].map(([outcome, n]) => `${n} ${outcome}`).join(', ');

@@ -129,7 +129,9 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     if (started) await iut.current.close();
     await sim.close();
   }
-  const notRun = options.notSelected.map((check) => ({ id: check.id, severity: check.severity, reason: 'not selected (--only/--suite)' }));
+  const notRun = options.notSelected
+    .filter((check) => check.modes.includes(target.auth.mode))
+    .map((check) => ({ id: check.id, severity: check.severity, reason: 'not selected (--only/--suite)' }));
   const { verdict, reason } = decideVerdict(results, notRun, target);
   return { verdict, verdictReason: reason, results, notRun, durationMs: Date.now() - startedAt, iutExit: crashes.length ? crashes.join('; ') : undefined };
 }

@@ -1,5 +1,5 @@
 // How each step kind acts on the world: one executor per kind, in one table.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { HarnessFault, type IutHandle } from '../iut/driver.js';
 import { UserAgent } from '../iut/user-agent.js';
 import { ALL_COMPANIES, type Step, type StepKind, type Target } from '../model.js';
@@ -172,11 +172,22 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
       callback.searchParams.set('error_description', 'The customer denied the request.');
       if (state) callback.searchParams.set('state', state);
     } else {
-      // a real code from the simulator, delivered with a forged or missing state
-      const consent = await ua.connect(authorizeUrl, { company: target.id, stopAt: (url) => url.startsWith(redirect.split('?')[0]!) });
-      const real = new URL(consent.finalUrl);
-      const code = real.searchParams.get('code');
-      if (!code) throw new HarnessFault('the simulator issued no code for the tampered flow');
+      // a real code from the simulator (from a flow the harness makes itself, so that it exists even
+      // when the integration's own request is refused), delivered with a forged or missing state
+      const own = new URL(`${context.sim.authUrl}/oauth/authorize`);
+      const verifier = randomBytes(32).toString('base64url');
+      own.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: context.sim.client.client_id,
+        redirect_uri: redirect,
+        scope: context.sim.client.scope,
+        state: randomBytes(16).toString('base64url'),
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      }).toString();
+      const consent = await new UserAgent(context.sim.dispatcher).connect(own.href, { company: target.id, stopAt: (url) => url.startsWith(redirect.split('?')[0]!) });
+      const code = new URL(consent.finalUrl).searchParams.get('code');
+      if (!code) throw new HarnessFault(`the simulator issued no code for the tampered flow (${consent.finalUrl})`);
       callback.searchParams.set('code', code);
       if (step.tamper === 'forged-state') callback.searchParams.set('state', randomBytes(16).toString('base64url'));
     }
