@@ -64,8 +64,16 @@ try {
   const json = JSON.stringify(serialized);
   const stringifyMs = performance.now() - s;
 
+  // how much of the recording is payload (the rest is object and array overhead)
+  let payloadChars = 0;
+  for (const exchange of sim.recorder.exchanges()) {
+    payloadChars += exchange.url.length + exchange.request.body.length + exchange.response.body.length;
+    for (const [name, value] of [...exchange.request.headers, ...exchange.response.headers]) payloadChars += name.length + value.length;
+  }
+
   process.send({
     ok: true,
+    payloadChars,
     count,
     recorded,
     total: sim.recorder.size,

@@ -7,21 +7,29 @@
 //   3. cold start (fresh `node` process to "ready") and in-process start with a warm import
 //   4. memory after 10,000 recorded exchanges, and the cost of `recorder.serialize()`
 //
-// Environment: BENCH_SECONDS (throughput window per measurement, default 3), BENCH_FLOWS (default 200).
+// Environment: BENCH_SECONDS (load per server and throughput row, default 3), BENCH_FLOWS (default 200),
+// BENCH_CPU_PROF=<dir> (write a V8 CPU profile of each simulator server child there; summarise one
+// with `node bench/profile-summary.js <file>`).
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { request } from 'undici';
 import { startSimulator } from '../dist/simulator/index.js';
-import { codeFlow, LoadClient, machineCpu, median, percentile, startChild } from './lib.js';
+import { codeFlow, LoadClient, machineCpu, median, percentile, sleep, startChild } from './lib.js';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 200);
 const FLOW_WARMUP = 20;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const DEPTHS = [1, 8];
-const ROUNDS = 3;
+const ROUNDS = 5;
 const WARMUP_SECONDS = 0.3;
+/** A throughput round is measured again when other processes kept more CPUs than this busy. */
+const OTHER_LOAD_LIMIT = 0.3;
+/** Disturbed rounds measured again, per row. */
+const RETRIES_PER_ROW = 2;
+/** Total time the run may wait for other processes to quieten before a throughput round. */
+let quietWaitBudgetMs = 8_000;
 const COLD_RUNS = 5;
 const WARM_STARTS = 5;
 const EXCHANGES = 10_000;
@@ -81,7 +89,12 @@ async function benchFlow() {
       if (!byEndpoint.has(key)) byEndpoint.set(key, []);
       byEndpoint.get(key).push(exchange.durationMs);
     }
-    return { firstStartMs, total, consent, token, byEndpoint };
+    // the redacted form of everything recorded so far: its cost grows with the number of secrets
+    sim.recorder.serialize();
+    const s0 = performance.now();
+    const serialized = sim.recorder.serialize();
+    const serialize = { ms: performance.now() - s0, exchanges: serialized.length, secrets: sim.secrets.size };
+    return { firstStartMs, total, consent, token, byEndpoint, serialize };
   } finally {
     await sim.close();
   }
@@ -105,7 +118,9 @@ async function benchWarmStarts() {
 // ---------------------------------------------------------------- 2. throughput (servers in child processes)
 
 async function serverChild(mode, extra = []) {
-  const handle = startChild('./throughput-server.js', [mode, ...extra]);
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const execArgv = profileDir && mode.startsWith('sim') ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${mode}-${process.pid}.cpuprofile`] : [];
+  const handle = startChild('./throughput-server.js', [mode, ...extra], { execArgv });
   children.add(handle);
   const info = await handle.ready;
   return { ...handle, info, mode };
@@ -144,6 +159,25 @@ async function loadWindow(server, client, seconds) {
   return { ...result, serverMicros, otherCpus };
 }
 
+/** CPUs busy on the whole machine over `ms` (while this benchmark is idle: other processes). */
+async function machineBusy(ms) {
+  const before = machineCpu();
+  await sleep(ms);
+  const after = machineCpu();
+  if (!before || !after || after.total <= before.total) return 0;
+  return ((after.busy - before.busy) / (after.total - before.total)) * os.cpus().length;
+}
+
+/** Waits (within a budget shared by the whole run) until other processes leave the machine quiet. */
+async function waitForQuiet() {
+  while (quietWaitBudgetMs > 0) {
+    const started = performance.now();
+    const busy = await machineBusy(200);
+    quietWaitBudgetMs -= performance.now() - started;
+    if (busy <= OTHER_LOAD_LIMIT) return;
+  }
+}
+
 /** Sums windows of one server into one figure. */
 function combine(windows) {
   const count = windows.reduce((sum, w) => sum + w.count, 0);
@@ -162,6 +196,8 @@ function combine(windows) {
 /**
  * Simulator and bare server, same scheme and depth: windows alternate (sim, bare, bare, sim, …)
  * so that a change in background load hits both; the ratio is the median of the rounds' ratios.
+ * A round during which other processes kept more than OTHER_LOAD_LIMIT CPUs busy is measured
+ * again (within a small budget shared by the whole run), after a short pause.
  */
 async function compare(sim, bare, depth) {
   const clientFor = (server) => new LoadClient({ origin: server.info.origin, ca: server.info.ca, depth, next: () => ({ path: server.info.path, headers: server.info.headers }) });
@@ -170,11 +206,23 @@ async function compare(sim, bare, depth) {
     for (const server of [sim, bare]) await clients.get(server).window(WARMUP_SECONDS);
     const windows = new Map([[sim, []], [bare, []]]);
     const ratios = [];
+    let remeasured = 0;
+    let retries = RETRIES_PER_ROW;
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const server of round % 2 ? [bare, sim] : [sim, bare]) windows.get(server).push(await loadWindow(server, clients.get(server), SECONDS / ROUNDS));
-      ratios.push(windows.get(sim).at(-1).rps / windows.get(bare).at(-1).rps);
+      await waitForQuiet();
+      const pair = new Map();
+      for (const server of round % 2 ? [bare, sim] : [sim, bare]) pair.set(server, await loadWindow(server, clients.get(server), SECONDS / ROUNDS));
+      const disturbed = Math.max(pair.get(sim).otherCpus, pair.get(bare).otherCpus) > OTHER_LOAD_LIMIT;
+      if (disturbed && retries > 0) {
+        retries -= 1;
+        remeasured += 1;
+        round -= 1;
+        continue;
+      }
+      for (const [server, result] of pair) windows.get(server).push(result);
+      ratios.push(pair.get(sim).rps / pair.get(bare).rps);
     }
-    return { sim: combine(windows.get(sim)), bare: combine(windows.get(bare)), ratio: median(ratios), ratios };
+    return { sim: combine(windows.get(sim)), bare: combine(windows.get(bare)), ratio: median(ratios), ratios, remeasured };
   } finally {
     await Promise.all([...clients.values()].map((client) => client.close()));
   }
@@ -286,7 +334,6 @@ function report({ flow, warm, throughput, cold, memory }) {
   const coldMedian = median(cold.https.map((run) => run.wallMs));
   const warmMedian = median(warm.times);
   const tpHeadline = throughput.results.filter((row) => row.scheme === 'HTTPS');
-  const worstRatio = Math.min(...tpHeadline.map((row) => row.ratio));
 
   section('1. Full authorization-code flow (in process, HTTPS, one simulator)');
   console.log(`${FLOWS} flows after ${FLOW_WARMUP} warm-up: authorize (PKCE S256 + state) → consent page → approve → callback → POST /oauth/token (client_secret_basic)`);
@@ -310,14 +357,21 @@ function report({ flow, warm, throughput, cold, memory }) {
     ),
   );
 
+  console.log(
+    `recorder.serialize() after these flows: ${int(flow.serialize.exchanges)} exchanges, ${int(flow.serialize.secrets)} registered secrets: ${ms(flow.serialize.ms, 0)} ` +
+      `(${int((flow.serialize.ms * 1000) / flow.serialize.exchanges)} µs per exchange; compare section 4, 7 secrets).`,
+  );
+
   section(`2. API throughput: GET /v3/export-jobs?company_id=…&statuses=pending (${throughput.bodyBytes} B body), ${SECONDS} s each`);
   console.log(`Servers run alone in child processes; one undici Pool, keep-alive, N requests in flight on N connections.`);
-  console.log(`Each pair: ${ROUNDS} alternating windows of ${(SECONDS / ROUNDS).toFixed(1)} s per server (after ${WARMUP_SECONDS} s warm-up); ratio = median of the windows' ratios.`);
+  console.log(`Each pair: ${ROUNDS} rounds of one ${(SECONDS / ROUNDS).toFixed(1)} s window per server, order alternating (after ${WARMUP_SECONDS} s warm-up);`);
+  console.log(`ratio = median of the rounds' ratios (in %); before each round the run waits (≤ 8 s in all) for other load to fall below
+${OTHER_LOAD_LIMIT} CPUs, and a round disturbed anyway is measured again (≤ ${RETRIES_PER_ROW} times per row).`);
   console.log(
     table(
-      ['Scheme', 'In flight', 'Simulator req/s', 'Bare req/s', 'Ratio', 'Ratio per window'],
-      throughput.results.map((row) => [row.scheme, row.depth, int(row.sim.rps), int(row.bare.rps), pct(row.ratio), row.ratios.map((r) => pct(r)).join('  ')]),
-      ['left', 'right', 'right', 'right', 'right', 'right'],
+      ['Scheme', 'In flight', 'Simulator req/s', 'Bare req/s', 'Ratio', 'Ratio per round', 'Re-measured'],
+      throughput.results.map((row) => [row.scheme, row.depth, int(row.sim.rps), int(row.bare.rps), pct(row.ratio), row.ratios.map((r) => (r * 100).toFixed(0)).join(' '), row.remeasured || '']),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
   console.log('Where the time goes (CPU/req: server process user+system CPU ÷ requests; CPUs busy: server CPU ÷ wall time;');
@@ -339,7 +393,7 @@ function report({ flow, warm, throughput, cold, memory }) {
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
-  const noisy = throughput.results.some((row) => Math.max(row.sim.otherCpus, row.bare.otherCpus) > 0.25);
+  const noisy = throughput.results.some((row) => Math.max(row.sim.otherCpus, row.bare.otherCpus) > OTHER_LOAD_LIMIT);
   if (noisy) console.log('NOTE: other processes kept the machine busy during these windows; the req/s figures are disturbed (the ratios less so).');
 
   section('3. Simulator start');
@@ -384,6 +438,7 @@ function report({ flow, warm, throughput, cold, memory }) {
         ['time to make them (8 in flight)', `${ms(memory.requestMs, 0)} (${int(memory.recorded / (memory.requestMs / 1000))} req/s)`],
         [`recorder.serialize() of all ${int(memory.total)} exchanges (3 runs)`, memory.serializeMs.map((t) => ms(t, 0)).join(' / ')],
         ['JSON.stringify of the serialized recording', `${ms(memory.stringifyMs, 0)}, ${mib(memory.jsonBytes)}`],
+        ['recorded text per exchange (url, header names+values, bodies; chars)', int(memory.payloadChars / memory.total)],
         ['secrets registered (redaction pattern size)', int(memory.secrets)],
       ],
       ['left', 'right'],
@@ -409,12 +464,13 @@ function report({ flow, warm, throughput, cold, memory }) {
         ['Cold start (fresh node → ready), median of 5', ms(coldMedian, 0), '≤ 1 s', verdict(coldMedian <= TARGETS.coldStartMs)],
         ['In-process start, warm import', ms(warmMedian, 1), '(reported)', ''],
         ['Heap growth per recorded exchange', `${int(heapDelta / memory.recorded)} B (${signedMib(heapDelta)} / ${int(memory.recorded)})`, '(reported)', ''],
-        [`recorder.serialize(), ${int(memory.total)} exchanges`, ms(median(memory.serializeMs), 0), '(reported)', ''],
+        [`recorder.serialize(), ${int(memory.total)} exchanges, ${memory.secrets} secrets`, ms(median(memory.serializeMs), 0), '(reported)', ''],
+        [`recorder.serialize(), ${int(flow.serialize.exchanges)} exchanges, ${int(flow.serialize.secrets)} secrets`, ms(flow.serialize.ms, 0), '(reported)', ''],
       ],
       ['left', 'right', 'left', 'left'],
     ),
   );
-  console.log(`Throughput verdict uses the worst HTTPS ratio: ${pct(worstRatio)}. Total benchmark time ${((performance.now() - benchStarted) / 1000).toFixed(1)} s.`);
+  console.log(`Targets are reported, not enforced. Total benchmark time ${((performance.now() - benchStarted) / 1000).toFixed(1)} s.`);
 }
 
 // ---------------------------------------------------------------- main

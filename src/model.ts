@@ -116,7 +116,15 @@ export interface RequestFilter {
 }
 
 export type Expectation =
-  | { readonly kind: 'requests'; readonly filter: RequestFilter; readonly min?: number; readonly max?: number; readonly count?: number; readonly place: SourcePlace }
+  | {
+      /** `requires`: a precondition — when it does not hold, the check is not judged. */
+      readonly kind: 'requests' | 'requires';
+      readonly filter: RequestFilter;
+      readonly min?: number;
+      readonly max?: number;
+      readonly count?: number;
+      readonly place: SourcePlace;
+    }
   | { readonly kind: 'rule'; readonly rule: string; readonly with: Readonly<Record<string, unknown>>; readonly place: SourcePlace };
 
 export interface Check {

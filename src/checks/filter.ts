@@ -67,7 +67,7 @@ function resolveValue(value: string, context: CheckContext): string {
 }
 
 /** Judges a `requests:` expectation. */
-export function judgeRequests(expectation: Extract<Expectation, { kind: 'requests' }>, context: CheckContext): Finding {
+export function judgeRequests(expectation: Extract<Expectation, { kind: 'requests' | 'requires' }>, context: CheckContext): Finding {
   const matched = context.exchanges.filter((exchange) => matchesFilter(exchange, expectation.filter, context));
   const n = matched.length;
   const { min, max, count } = expectation;
@@ -75,9 +75,10 @@ export function judgeRequests(expectation: Extract<Expectation, { kind: 'request
   const ok = count !== undefined ? n === count : (min === undefined || n >= min) && (max === undefined || n <= max);
   const what = describeFilter(expectation.filter);
   const sample = matched.slice(0, 3).map((exchange) => `#${exchange.seq} ${exchange.method} ${exchange.path} → ${exchange.response.status}`);
+  const message = ok ? `${n} ${what}` : `expected ${expected} ${what}, found ${n}${sample.length ? ` (${sample.join('; ')}${n > 3 ? '; …' : ''})` : ''}`;
   return {
-    outcome: ok ? 'pass' : 'fail',
-    message: ok ? `${n} ${what}` : `expected ${expected} ${what}, found ${n}${sample.length ? ` (${sample.join('; ')}${n > 3 ? '; …' : ''})` : ''}`,
+    outcome: ok ? 'pass' : expectation.kind === 'requires' ? 'error' : 'fail',
+    message: !ok && expectation.kind === 'requires' ? `not judged: precondition not met: ${message}` : message,
     expected: `${expected} ${what}`,
     actual: `${n}`,
     evidence: matched.slice(0, 20).map((exchange) => exchange.seq),

@@ -9,7 +9,8 @@ export type Outcome = 'pass' | 'fail' | 'warn' | 'error' | 'skip' | 'waived';
 
 /** The judgement of one expectation. */
 export interface Finding {
-  readonly outcome: 'pass' | 'fail' | 'warn';
+  /** `error`: the expectation could not be judged (nothing to judge, a precondition not met). */
+  readonly outcome: 'pass' | 'fail' | 'warn' | 'error';
   /** One line: what was expected / what happened. */
   readonly message: string;
   readonly expected: string;

@@ -1,5 +1,5 @@
 // Finds and loads the target and suite files a command names (or the bundled defaults).
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULE_NAMES } from '../checks/registry.js';
@@ -14,6 +14,7 @@ import { UsageError } from './exit-codes.js';
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_TARGET = join(PACKAGE_ROOT, 'fixtures/integrations/reference/target.yaml');
 export const SUITES_DIR = join(PACKAGE_ROOT, 'suites');
+export const HARNESS_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface Inputs {
   readonly target?: Target;

@@ -67,13 +67,15 @@ function toCheck(parsed: ParsedYaml, raw: Raw, index: number, suite: string, req
       if (expectation.requests !== undefined) diagnostics.push(parsed.at(path, 'an expectation is either `requests` or `rule`, not both'));
       return { kind: 'rule', rule, with: (expectation.with as Raw | undefined) ?? {}, place };
     }
-    if (expectation.requests === undefined) {
-      diagnostics.push(parsed.at(path, 'an expectation needs `requests: {…}` or `rule: name`'));
+    const key = expectation.requires !== undefined ? 'requires' : 'requests';
+    if (expectation[key] === undefined) {
+      diagnostics.push(parsed.at(path, 'an expectation needs `requests: {…}`, `requires: {…}` or `rule: name`'));
       return { kind: 'rule', rule: 'invalid', with: {}, place };
     }
+    if (expectation.requires !== undefined && expectation.requests !== undefined) diagnostics.push(parsed.at(path, 'an expectation is either `requests` or `requires`, not both'));
     if (expectation.with !== undefined) diagnostics.push(parsed.at([...path, 'with'], '`with` goes with `rule`'));
-    const filter = expectation.requests as Raw;
-    const fpath = [...path, 'requests'];
+    const filter = expectation[key] as Raw;
+    const fpath = [...path, key];
     useCompany(filter.company as string | undefined, [...fpath, 'company']);
     for (const key of ['since', 'until'] as const) {
       const mark = filter[key] as string | undefined;
@@ -82,7 +84,7 @@ function toCheck(parsed: ParsedYaml, raw: Raw, index: number, suite: string, req
     if (filter.count !== undefined && (filter.min !== undefined || filter.max !== undefined)) diagnostics.push(parsed.at([...fpath, 'count'], '`count` cannot be combined with `min` or `max`'));
     if (filter.count === undefined && filter.min === undefined && filter.max === undefined) diagnostics.push(parsed.at(fpath, 'say how many: `count`, `min` or `max`'));
     return {
-      kind: 'requests',
+      kind: key,
       filter: toFilter(filter),
       min: filter.min as number | undefined,
       max: filter.max as number | undefined,

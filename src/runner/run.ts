@@ -8,6 +8,8 @@ import { UserAgent } from '../iut/user-agent.js';
 import type { Check, Severity, Target } from '../model.js';
 import { PLEO_SCOPES } from '../simulator/defaults.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
+import type { SerializedExchange } from '../simulator/recorder.js';
+import type { SecretRegistry } from '../simulator/secrets.js';
 import type { Company } from '../simulator/world.js';
 import { describeStep, runStep, type StepContext } from './steps.js';
 
@@ -37,9 +39,14 @@ export interface RunResult {
   readonly verdictReason: string;
   readonly results: readonly CheckResult[];
   readonly notRun: readonly { id: string; severity: Severity; reason: string }[];
+  readonly startedAt: string;
   readonly durationMs: number;
   /** The integration's exit reason if it died during the run. */
   readonly iutExit?: string;
+  /** The exchanges the findings rest on, redacted, by seq. */
+  readonly evidence: readonly SerializedExchange[];
+  /** The run's secrets: every writer redacts with them. */
+  readonly secrets: SecretRegistry;
 }
 
 export interface RunOptions {
@@ -133,7 +140,18 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     .filter((check) => check.modes.includes(target.auth.mode))
     .map((check) => ({ id: check.id, severity: check.severity, reason: 'not selected (--only/--suite)' }));
   const { verdict, reason } = decideVerdict(results, notRun, target);
-  return { verdict, verdictReason: reason, results, notRun, durationMs: Date.now() - startedAt, iutExit: crashes.length ? crashes.join('; ') : undefined };
+  const cited = new Set(results.flatMap((result) => result.expectations.flatMap((expectation) => expectation.evidence)));
+  return {
+    verdict,
+    verdictReason: reason,
+    results,
+    notRun,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: Date.now() - startedAt,
+    iutExit: crashes.length ? crashes.join('; ') : undefined,
+    evidence: sim.recorder.serialize((exchange) => cited.has(exchange.seq)),
+    secrets: sim.secrets,
+  };
 }
 
 async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; target: Target; today: string; fleet?: number }): Promise<CheckResult> {
@@ -211,12 +229,13 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
   };
   const expectations: ExpectationResult[] = check.expect.map((expectation) => {
     const source = `${expectation.place.file}:${expectation.place.line}:${expectation.place.col}`;
-    if (expectation.kind === 'requests') return { ...judgeRequests(expectation, context), source };
+    if (expectation.kind !== 'rule') return { ...judgeRequests(expectation, context), source };
     const rule = RULES.get(expectation.rule);
     if (!rule) return { outcome: 'fail', message: `unknown rule ${expectation.rule}`, expected: '', actual: '', evidence: [], source };
     return { ...rule.judge(context, expectation.with), source };
   });
   const failed = expectations.filter((expectation) => expectation.outcome === 'fail');
+  const unjudged = expectations.filter((expectation) => expectation.outcome === 'error');
   if (failure) {
     // the integration died during the check: what it did before that still counts — a failed
     // expectation is a finding (the crash usually is one); otherwise the check could not be judged
@@ -225,8 +244,11 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
     return { ...base, outcome: 'fail', message: `the integration crashed (${crashed}); ${failed[0]!.message}`, expectations, durationMs: Date.now() - started };
   }
   const warned = expectations.filter((expectation) => expectation.outcome === 'warn');
-  let outcome: Outcome = failed.length ? 'fail' : warned.length ? 'warn' : 'pass';
-  let message = failed[0]?.message ?? warned[0]?.message ?? expectations.map((expectation) => expectation.message).join('; ');
+  // a precondition not met, or nothing to judge: the check says neither pass nor fail
+  const preconditionFailed = expectations.some((expectation, i) => expectation.outcome === 'error' && check.expect[i]!.kind === 'requires');
+  let outcome: Outcome = preconditionFailed || (unjudged.length && !failed.length) ? 'error' : failed.length ? 'fail' : warned.length ? 'warn' : 'pass';
+  let message =
+    outcome === 'error' ? unjudged[0]!.message : (failed[0]?.message ?? warned[0]?.message ?? expectations.map((expectation) => expectation.message).join('; '));
   let waiver: CheckResult['waiver'];
   const declared = target.waivers.find((candidate) => candidate.check === check.id);
   if (declared && outcome === 'fail') {

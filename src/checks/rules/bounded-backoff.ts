@@ -1,7 +1,7 @@
 // OPS-02: after 5xx answers, a bounded number of retries of the same request with growing delays.
 import type { Exchange } from '../../simulator/recorder.js';
 import type { Rule } from '../types.js';
-import { apiRequests, pass, problemsFinding } from './shared.js';
+import { apiRequests, pass, problemsFinding, unjudged } from './shared.js';
 
 const MAX_RETRIES = 5;
 const MIN_FIRST_DELAY_MS = 100;
@@ -12,7 +12,7 @@ export const boundedBackoff: Rule = {
   judge(context) {
     const requests = apiRequests(context);
     const failures = requests.filter((exchange) => exchange.response.status >= 500);
-    if (failures.length === 0) return problemsFinding([{ problem: 'the integration never met a 5xx' }], 'a 5xx to retry');
+    if (failures.length === 0) return unjudged('the integration never met a 5xx', 'a 5xx to retry');
     // the run of attempts at the endpoint that failed first: until it succeeds or is abandoned
     const first = failures[0]!;
     const attempts: Exchange[] = [];

@@ -1,6 +1,6 @@
 // KEY-03: the connect flow never asks the customer for an API key: it redirects to /oauth/authorize.
 import type { Rule } from '../types.js';
-import { pass, problemsFinding } from './shared.js';
+import { pass, problemsFinding, unjudged } from './shared.js';
 
 export const connectGoesToAuthorize: Rule = {
   name: 'connect-goes-to-authorize',
@@ -8,7 +8,7 @@ export const connectGoesToAuthorize: Rule = {
   judge(context) {
     const connectPath = context.target.hooks.connect;
     const visits = context.exchanges.filter((exchange) => exchange.server === 'iut' && exchange.method === 'GET' && exchange.path === connectPath);
-    if (visits.length === 0) return problemsFinding([{ problem: `the browser never reached ${connectPath}` }], 'a connect visit');
+    if (visits.length === 0) return unjudged(`the browser never reached ${connectPath}`, 'a connect visit');
     const authorize = `${context.sim.authUrl}/oauth/authorize`;
     const problems: { seq: number; problem: string }[] = [];
     for (const visit of visits) {

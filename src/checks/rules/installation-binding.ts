@@ -1,6 +1,6 @@
 // ID-02 (advisory): the integration binds each connection to its company through the installation.
 import type { Rule } from '../types.js';
-import { aliasOf, apiRequests, pass, problemsFinding } from './shared.js';
+import { aliasOf, apiRequests, pass, problemsFinding, unjudged } from './shared.js';
 
 export const installationBinding: Rule = {
   name: 'installation-binding',
@@ -10,7 +10,7 @@ export const installationBinding: Rule = {
     const connected = new Set(api.map((exchange) => exchange.attribution.credential.company).filter((id): id is string => Boolean(id)));
     const bound = new Set(api.filter((exchange) => exchange.method === 'GET' && exchange.path === '/v1/installations/me' && exchange.response.status === 200).map((exchange) => exchange.attribution.credential.company));
     const problems = [...connected].filter((id) => !bound.has(id)).map((id) => ({ problem: `${aliasOf(context, id)} was never looked up through /v1/installations/me` }));
-    if (connected.size === 0) return problemsFinding([{ problem: 'no company was connected' }], 'connections', 'warn');
+    if (connected.size === 0) return unjudged('no company was connected', 'connections');
     return problems.length ? problemsFinding(problems, 'GET /v1/installations/me per connection', 'warn') : pass(`${connected.size} connection(s) bound through the installation`);
   },
 };

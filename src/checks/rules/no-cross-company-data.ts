@@ -1,6 +1,6 @@
 // TEN-02: no data crosses companies — ids and canary texts of company A never appear in requests for B.
 import type { Rule } from '../types.js';
-import { aliasOf, apiRequests, pass, problemsFinding } from './shared.js';
+import { aliasOf, apiRequests, pass, problemsFinding, unjudged } from './shared.js';
 
 export const noCrossCompanyData: Rule = {
   name: 'no-cross-company-data',
@@ -13,6 +13,7 @@ export const noCrossCompanyData: Rule = {
       for (const job of world.jobsOf(company.id)) own.push(job.id, ...job.itemIds);
       markers.set(company.id, own);
     }
+    if (apiRequests(context).length === 0) return unjudged('no API request to judge', 'API traffic');
     const problems: { seq: number; problem: string }[] = [];
     for (const exchange of apiRequests(context)) {
       const subject = exchange.attribution.company ?? exchange.attribution.credential.company;

@@ -2,14 +2,14 @@
 // the token endpoint (RFC 7636; Pleo refuses `plain`).
 import { createHash } from 'node:crypto';
 import type { Rule } from '../types.js';
-import { authorizeRequests, tokenRequests } from './shared.js';
+import { authorizeRequests, tokenRequests, unjudged } from './shared.js';
 
 export const pkceS256: Rule = {
   name: 'pkce-s256',
   description: 'every authorization request carries a fresh S256 code_challenge, and each code exchange the matching code_verifier',
   judge(context) {
     const flows = authorizeRequests(context);
-    if (flows.length === 0) return { outcome: 'fail', message: 'no authorization request to judge', expected: 'at least one flow', actual: 'none', evidence: [] };
+    if (flows.length === 0) return unjudged('no authorization request', 'at least one flow');
     const problems: { seq: number; problem: string }[] = [];
     const challenges = new Map<string, number>();
     for (const { exchange, params } of flows) {

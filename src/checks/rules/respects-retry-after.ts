@@ -1,6 +1,6 @@
 // OPS-01: after a 429 with Retry-After, no request for that company before the time has passed.
 import type { Rule } from '../types.js';
-import { aliasOf, apiRequests, pass, problemsFinding } from './shared.js';
+import { aliasOf, apiRequests, pass, problemsFinding, unjudged } from './shared.js';
 
 const TOLERANCE_MS = 50;
 
@@ -10,7 +10,7 @@ export const respectsRetryAfter: Rule = {
   judge(context) {
     const requests = apiRequests(context);
     const limited = requests.filter((exchange) => exchange.response.status === 429);
-    if (limited.length === 0) return problemsFinding([{ problem: 'the integration never met the 429' }], 'a 429 to respect');
+    if (limited.length === 0) return unjudged('the integration never met the 429', 'a 429 to respect');
     const problems: { seq: number; problem: string }[] = [];
     const first = limited[0]!;
     const seconds = Number(first.response.headers.find(([name]) => name === 'retry-after')?.[1] ?? 0);

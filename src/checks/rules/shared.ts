@@ -82,3 +82,8 @@ export function problemsFinding(
     evidence: problems.flatMap((p) => (p.seq !== undefined ? [p.seq] : [])).slice(0, 20),
   };
 }
+
+/** The rule had nothing to judge: the check cannot say pass or fail. */
+export function unjudged(problem: string, expected: string): Finding {
+  return { outcome: 'error', message: `not judged: ${problem}`, expected, actual: problem, evidence: [] };
+}

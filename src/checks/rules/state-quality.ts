@@ -1,6 +1,6 @@
 // OAUTH-03: `state` present on every authorization request, unguessable (≥ 128 bits) and unique per flow (RFC 6749 §10.12).
 import type { Rule } from '../types.js';
-import { authorizeRequests, pass, problemsFinding } from './shared.js';
+import { authorizeRequests, pass, problemsFinding, unjudged } from './shared.js';
 
 /** Bits of entropy a random string of this alphabet and length can carry. */
 export function stateBits(state: string): number {
@@ -13,7 +13,7 @@ export const stateQuality: Rule = {
   description: 'every authorization request carries a state of at least 128 bits, different on every flow',
   judge(context) {
     const flows = authorizeRequests(context);
-    if (flows.length < 2) return problemsFinding([{ problem: `only ${flows.length} authorization request(s) to compare` }], 'two or more flows');
+    if (flows.length < 2) return unjudged(`only ${flows.length} authorization request(s) to compare`, 'two or more flows');
     const problems: { seq: number; problem: string }[] = [];
     const seen = new Map<string, number>();
     for (const { exchange, params } of flows) {

@@ -1,6 +1,6 @@
 // ID-01 (advisory): requests identify the integration — a User-Agent naming product and version.
 import type { Rule } from '../types.js';
-import { apiRequests, pass, problemsFinding } from './shared.js';
+import { apiRequests, pass, problemsFinding, unjudged } from './shared.js';
 
 /** Library and runtime defaults, which name no integration. */
 const GENERIC = /^(node(-fetch)?|undici|node\.js|axios|got|oauth4webapi|openid-client|python-requests|curl|okhttp|java|go-http-client)\b/i;
@@ -10,6 +10,7 @@ export const userAgent: Rule = {
   description: 'every API request has a User-Agent naming the integration and its version',
   judge(context) {
     const requests = apiRequests(context);
+    if (apiRequests(context).length === 0) return unjudged('no API request to judge', 'API traffic');
     const problems: { seq: number; problem: string }[] = [];
     const seen = new Set<string>();
     for (const exchange of requests) {

@@ -2,11 +2,16 @@
 import { parseArgs } from 'node:util';
 import { HarnessFault } from '../../iut/driver.js';
 import { formatDiagnostics } from '../../load/diagnostics.js';
-import { renderTerminal } from '../../report/terminal.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadPrivateKey } from '../../report/manifest.js';
+import { buildReport, newRunId } from '../../report/model.js';
+import { writeReportFolder } from '../../report/write.js';
+import { FORMATS, renderTerminal, type FileFormat, type Format } from '../../report/writers/index.js';
 import { runChecks, type Verdict } from '../../runner/run.js';
 import type { CliContext } from '../context.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
-import { loadInputs } from '../load-inputs.js';
+import { HARNESS_VERSION, loadInputs } from '../load-inputs.js';
 
 export const RUN_HELP = `Usage: eap-conformance run [--target FILE] [--suite FILE|DIR ...] [--only ID,...]
 
@@ -19,6 +24,9 @@ Options:
   --suite FILE|DIR   suite files or folders (repeatable; default: the standard suites)
   --only ID,...      run only these checks (the verdict cannot then be READY)
   --companies N      companies connected at once in the fleet check TEN-04 (default 10, at most 100)
+  --out DIR          where the report goes (default reports/<run-id>/, and reports/latest points at it)
+  --format LIST      comma-separated: terminal,json,html,junit,md (default: all)
+  --sign-key FILE    sign the manifest with this Ed25519 private key (PEM)
   -h, --help         show this help
 
 Exit codes: 0 ready, 1 usage error, 2 invalid suite or target, 3 harness error or incomplete, 4 not ready.
@@ -39,6 +47,9 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
       suite: { type: 'string', multiple: true },
       only: { type: 'string' },
       companies: { type: 'string' },
+      out: { type: 'string' },
+      format: { type: 'string' },
+      'sign-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -51,6 +62,18 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (did you mean --target ${positionals[0]}?)`);
   const companies = values.companies === undefined ? undefined : Number(values.companies);
   if (companies !== undefined && !(Number.isInteger(companies) && companies >= 1 && companies <= 100)) throw new UsageError(`--companies must be a whole number from 1 to 100, got "${values.companies}"`);
+  const formats = (values.format ?? FORMATS.join(',')).split(',').map((format) => format.trim()).filter(Boolean);
+  const unknownFormat = formats.find((format) => !FORMATS.includes(format as Format));
+  if (unknownFormat) throw new UsageError(`unknown format "${unknownFormat}" (expected some of ${FORMATS.join(', ')})`);
+  let signKey;
+  if (values['sign-key']) {
+    try {
+      signKey = loadPrivateKey(readFileSync(resolve(context.cwd, values['sign-key']), 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--sign-key ${values['sign-key']}: ${(error as Error).message}`);
+    }
+    if (signKey.asymmetricKeyType !== 'ed25519') throw new UsageError(`--sign-key ${values['sign-key']} is not an Ed25519 private key`);
+  }
   const inputs = loadInputs({ target: values.target, suites: values.suite ?? [], only: values.only, needTarget: true }, context);
   if (inputs.diagnostics.length) {
     context.stderr(formatDiagnostics(inputs.diagnostics));
@@ -81,6 +104,19 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
     }
     throw error;
   }
-  context.stdout(renderTerminal(result, { color: context.color }));
+  const runId = newRunId(new Date(result.startedAt));
+  const report = buildReport({ run: result, target, suites: inputs.suites, harnessVersion: HARNESS_VERSION, runId });
+  const fileFormats = formats.filter((format): format is FileFormat => format !== 'terminal');
+  if (fileFormats.length) {
+    const outDir = values.out ? resolve(context.cwd, values.out) : join(context.cwd, 'reports', runId);
+    try {
+      const written = writeReportFolder(report, { outDir, formats: fileFormats, secrets: result.secrets, signKey, linkLatest: !values.out });
+      context.stderr(`report: ${written.dir} (${written.files.join(', ')})\n`);
+    } catch (error) {
+      context.stderr(`eap-conformance run: could not write the report: ${(error as Error).message}\n`);
+      return EXIT.harnessError;
+    }
+  }
+  if (formats.includes('terminal')) context.stdout(result.secrets.redact(renderTerminal(report, { color: context.color })));
   return VERDICT_EXIT[result.verdict];
 }
