@@ -102,7 +102,7 @@ http.createServer((req, res) => {
       ['TEN-01', 'error'],
       ['TEN-02', 'error'],
     ]);
-    for (const r of result.results) expect(r.message).toMatch(/^step "sync 1": (the integration exited with code 1|the sync hook failed: (other side closed|connect ECONNREFUSED|socket hang up))/);
+    for (const r of result.results) expect(r.message).toMatch(/^step "sync 1": (the integration exited with code 1|the sync hook failed: .+)/);
     expect(result.verdict).toBe('INCOMPLETE');
   });
 });
