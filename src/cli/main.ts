@@ -2,9 +2,11 @@
 // parseArgs, so tests can call it; bin/eap-conformance.js is the thin wrapper.
 import { processContext, type CliContext } from './context.js';
 import { list } from './commands/list.js';
+import { report } from './commands/report.js';
 import { run } from './commands/run.js';
 import { simulate } from './commands/simulate.js';
 import { validate } from './commands/validate.js';
+import { verify } from './commands/verify.js';
 import { EXIT, UsageError, type ExitCode } from './exit-codes.js';
 
 export const HELP = `Usage: eap-conformance <command> [options]
@@ -13,6 +15,8 @@ Commands:
   run        run the EAP suites against an integration (default: the bundled reference)
   validate   check target and suite files, run nothing
   list       list the checks of the suites
+  report     re-render a report folder's formats from its report.json
+  verify     check a report folder against its manifest (and signature)
   simulate   start a local Pleo staging simulator for hand testing
   help       show this help
 
@@ -20,7 +24,7 @@ Run "eap-conformance <command> --help" for a command's options.
 Exit codes: 0 ready, 1 usage error, 2 invalid suite or target, 3 harness error, 4 not ready.
 `;
 
-const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<ExitCode>> = { run, validate, list, simulate };
+const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<ExitCode>> = { run, validate, list, simulate, report, verify };
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: string[], context: CliContext = processContext()): Promise<ExitCode> {
