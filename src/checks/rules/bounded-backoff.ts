@@ -17,7 +17,8 @@ export const boundedBackoff: Rule = {
     const first = failures[0]!;
     const attempts: Exchange[] = [];
     for (const exchange of requests) {
-      if (exchange.seq < first.seq || exchange.method !== first.method || exchange.path !== first.path || exchange.attribution.credential.company !== first.attribution.credential.company) continue;
+      // the same request: method, URL with its query, and the company it addresses
+      if (exchange.seq < first.seq || exchange.method !== first.method || exchange.url !== first.url || exchange.attribution.company !== first.attribution.company) continue;
       attempts.push(exchange);
       if (exchange.response.status < 500) break;
     }
