@@ -74,7 +74,7 @@ export interface Simulator {
   readonly dispatcher: Agent;
   createCompany(options?: { alias?: string; name?: string; items?: number }): Company;
   registerClient(options: ClientOptions): RegisteredClient;
-  /** As the customer would in Pleo: revoke every grant of the client for a company. Returns how many. */
+  /** As the customer would in Pleo: revoke every grant (and integrated key) of the client for a company. Returns how many. */
   revokeConsent(company: string, clientId?: string): number;
   /** Make every access token of a company's grants expire now. Returns how many. */
   expireTokens(company: string, clientId?: string): number;
@@ -220,7 +220,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     createCompany: (companyOptions = {}) => world.createCompany({ items: options.itemsPerJob, ...companyOptions }),
     registerClient,
     revokeConsent(company, clientId = client.client_id) {
-      return revokeGrants(clientId, world.requireCompany(company).id);
+      const companyId = world.requireCompany(company).id;
+      // in integrated-key mode, withdrawing consent is revoking the company's key for this integration
+      let keys = 0;
+      for (const key of world.apiKeys.values()) {
+        if (key.kind === 'integrated' && key.clientId === clientId && key.companyId === companyId && !key.revoked) {
+          key.revoked = true;
+          keys += 1;
+        }
+      }
+      return revokeGrants(clientId, companyId) + keys;
     },
     expireTokens(company, clientId = client.client_id) {
       return store.expireAccessTokens(store.grantsOf(clientId, world.requireCompany(company).id));

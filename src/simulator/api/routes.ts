@@ -1,7 +1,7 @@
 // The API server: one table of routes with the scope each needs, then authentication, faults and
 // dispatch. Every answer, including errors, has Pleo's shape.
 import type { Faults } from '../faults.js';
-import type { SimHandler } from '../http.js';
+import type { SimHandler, SimRequest } from '../http.js';
 import { sendJson } from '../http.js';
 import { authenticate, type AuthenticateDeps } from './authenticate.js';
 import { ApiError, type ApiContext, type ApiDeps } from './context.js';
@@ -78,6 +78,15 @@ function match(method: string, path: string): { route: CompiledRoute; params: Re
   return pathMatched ? 'method' : undefined;
 }
 
+/** The company a request names in its path or query (a company id, or a job of a company), if known. */
+function namedCompany(request: SimRequest, params: Record<string, string>, deps: ApiDeps): string | undefined {
+  const { world } = deps;
+  const companyId = params.companyId ?? request.query.get('company_id') ?? undefined;
+  if (companyId && world.companies.has(companyId)) return companyId;
+  const jobId = params.jobId ?? request.query.get('job_id') ?? undefined;
+  return jobId ? world.jobs.get(jobId)?.companyId : undefined;
+}
+
 /** The API server's handler. */
 export function createApiHandler(deps: ApiDeps & AuthenticateDeps & { faults: Faults }): SimHandler {
   return async (request) => {
@@ -92,7 +101,16 @@ export function createApiHandler(deps: ApiDeps & AuthenticateDeps & { faults: Fa
     if (found && found !== 'method') attribution.endpoint = `${found.route.method} ${found.route.path}`;
 
     const auth = authenticate(request, deps);
-    const company = auth.ok ? auth.principal.companyId : attribution.credential.company;
+    let company = auth.ok ? auth.principal.companyId : attribution.credential.company;
+    if (!auth.ok) {
+      // refused before any handler ran: still record which company the request was for, so that
+      // another company's (revoked, expired) credential shows as a cross-company attempt
+      const named = namedCompany(request, found && found !== 'method' ? found.params : {}, deps);
+      if (named) {
+        if (company && named !== company) attribution.crossCompany = true;
+        company = named;
+      }
+    }
     attribution.company = company;
 
     for (const action of deps.faults.decide(method, path, company)) {
