@@ -246,9 +246,18 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
   const warned = expectations.filter((expectation) => expectation.outcome === 'warn');
   // a precondition not met, or nothing to judge: the check says neither pass nor fail
   const preconditionFailed = expectations.some((expectation, i) => expectation.outcome === 'error' && check.expect[i]!.kind === 'requires');
-  let outcome: Outcome = preconditionFailed || (unjudged.length && !failed.length) ? 'error' : failed.length ? 'fail' : warned.length ? 'warn' : 'pass';
+  // With the precondition unmet, a shortfall ("at least one refresh") proves nothing, but a failure
+  // backed by what the integration did (a forbidden request, a rule citing exchanges) still stands.
+  const evidenced = failed.filter((expectation) => {
+    const spec = check.expect[expectations.indexOf(expectation)]!;
+    if (spec.kind === 'rule') return expectation.evidence.length > 0;
+    const limit = spec.kind === 'requests' ? (spec.count ?? spec.max) : undefined;
+    return limit !== undefined && Number(expectation.actual) > limit;
+  });
+  const findings = preconditionFailed ? evidenced : failed;
+  let outcome: Outcome = findings.length ? 'fail' : preconditionFailed || unjudged.length ? 'error' : warned.length ? 'warn' : 'pass';
   let message =
-    outcome === 'error' ? unjudged[0]!.message : (failed[0]?.message ?? warned[0]?.message ?? expectations.map((expectation) => expectation.message).join('; '));
+    outcome === 'error' ? unjudged[0]!.message : (findings[0]?.message ?? warned[0]?.message ?? expectations.map((expectation) => expectation.message).join('; '));
   let waiver: CheckResult['waiver'];
   const declared = target.waivers.find((candidate) => candidate.check === check.id);
   if (declared && outcome === 'fail') {
