@@ -29,7 +29,7 @@ const OTHER_LOAD_LIMIT = 0.3;
 /** Disturbed rounds measured again, per row. */
 const RETRIES_PER_ROW = 2;
 /** Total time the run may wait for other processes to quieten before a throughput round. */
-let quietWaitBudgetMs = 8_000;
+let quietWaitBudgetMs = 5_000;
 const COLD_RUNS = 5;
 const WARM_STARTS = 5;
 const EXCHANGES = 10_000;
@@ -365,7 +365,7 @@ function report({ flow, warm, throughput, cold, memory }) {
   section(`2. API throughput: GET /v3/export-jobs?company_id=…&statuses=pending (${throughput.bodyBytes} B body), ${SECONDS} s each`);
   console.log(`Servers run alone in child processes; one undici Pool, keep-alive, N requests in flight on N connections.`);
   console.log(`Each pair: ${ROUNDS} rounds of one ${(SECONDS / ROUNDS).toFixed(1)} s window per server, order alternating (after ${WARMUP_SECONDS} s warm-up);`);
-  console.log(`ratio = median of the rounds' ratios (in %); before each round the run waits (≤ 8 s in all) for other load to fall below
+  console.log(`ratio = median of the rounds' ratios (in %); before each round the run waits (≤ 5 s in all) for other load to fall below
 ${OTHER_LOAD_LIMIT} CPUs, and a round disturbed anyway is measured again (≤ ${RETRIES_PER_ROW} times per row).`);
   console.log(
     table(
@@ -394,7 +394,10 @@ ${OTHER_LOAD_LIMIT} CPUs, and a round disturbed anyway is measured again (≤ ${
     ),
   );
   const noisy = throughput.results.some((row) => Math.max(row.sim.otherCpus, row.bare.otherCpus) > OTHER_LOAD_LIMIT);
-  if (noisy) console.log('NOTE: other processes kept the machine busy during these windows; the req/s figures are disturbed (the ratios less so).');
+  if (noisy) {
+    console.log('NOTE: other processes kept the machine busy during these windows. Every figure here is disturbed, the ratios included:');
+    console.log('the simulator needs more CPU per request than the bare server, so it loses more when it has to share the CPUs.');
+  }
 
   section('3. Simulator start');
   const coldPart = (pick) => median(cold.https.map(pick));
