@@ -61,15 +61,36 @@ export class SecretRegistry {
    * `‹label›`, leftmost first and the longest form where several start at one place. Text without
    * secrets comes back unchanged.
    *
-   * One regular expression of every form in alternation is slow in V8 (each position tries every
-   * alternative: seconds over a report of a few MB with hundreds of secrets). Instead, a character
-   * class of every character any form contains finds the runs a form could lie in, and within a run
-   * a map from the first MIN_SECRET_LENGTH characters to the forms that start with them does the rest.
+   * One regular expression of every form in alternation costs time in proportion to the number of
+   * forms at every position of the text (seconds over a report of a few MB with hundreds of
+   * secrets). Instead a rolling hash of the last MIN_SECRET_LENGTH characters is looked up in a
+   * table of the forms' first MIN_SECRET_LENGTH characters: one pass, whatever the number of secrets.
    */
   redact(text: string): string {
-    if (this.#byValue.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
+    if (this.#byValue.size === 0 || text.length < WINDOW) return text;
     const index = this.#compile();
-    return text.replace(index.runs, (run) => redactRun(run, index.byPrefix));
+    const end = text.length - WINDOW;
+    let out = '';
+    let last = 0;
+    let i = 0;
+    let hash = windowHash(text, 0);
+    for (;;) {
+      if (index.filter[hash & FILTER_MASK]) {
+        const hit = index.byHash.get(hash)?.find((candidate) => text.startsWith(candidate.form, i));
+        if (hit) {
+          out += `${text.slice(last, i)}‹${hit.label}›`;
+          i += hit.form.length;
+          last = i;
+          if (i > end) break;
+          hash = windowHash(text, i);
+          continue;
+        }
+      }
+      if (i >= end) break;
+      hash = (Math.imul(hash - Math.imul(text.charCodeAt(i), BASE_TOP), BASE) + text.charCodeAt(i + WINDOW)) | 0;
+      i += 1;
+    }
+    return last === 0 ? text : out + text.slice(last);
   }
 
   #compile(): RedactionIndex {
@@ -78,21 +99,27 @@ export class SecretRegistry {
     for (const [value, info] of this.#byValue) {
       for (const form of encodings(value)) if (!labels.has(form)) labels.set(form, info.label);
     }
-    const byPrefix = new Map<string, Form[]>();
-    const chars = new Set<string>();
+    const byHash = new Map<number, Form[]>();
+    const filter = new Uint8Array(FILTER_MASK + 1);
     for (const [form, label] of labels) {
-      const prefix = form.slice(0, MIN_SECRET_LENGTH);
-      const list = byPrefix.get(prefix) ?? [];
+      const hash = windowHash(form, 0);
+      const list = byHash.get(hash) ?? [];
       list.push({ form, label });
-      byPrefix.set(prefix, list);
-      for (const char of form) chars.add(char);
+      byHash.set(hash, list);
+      filter[hash & FILTER_MASK] = 1;
     }
-    for (const list of byPrefix.values()) list.sort((a, b) => b.form.length - a.form.length);
-    const set = [...chars].map((char) => `\\u{${char.codePointAt(0)!.toString(16)}}`).join('');
-    this.#index = { runs: new RegExp(`[${set}]{${MIN_SECRET_LENGTH},}`, 'gu'), byPrefix };
+    for (const list of byHash.values()) list.sort((a, b) => b.form.length - a.form.length);
+    this.#index = { byHash, filter };
     return this.#index;
   }
 }
+
+/** Every form is at least this long; the rolling hash covers this many characters. */
+const WINDOW = MIN_SECRET_LENGTH;
+const BASE = 0x01000193;
+/** BASE ** (WINDOW - 1), modulo 2^32. */
+const BASE_TOP = Array.from({ length: WINDOW - 1 }).reduce<number>((power) => Math.imul(power, BASE), 1);
+const FILTER_MASK = 0xffff;
 
 interface Form {
   readonly form: string;
@@ -100,26 +127,17 @@ interface Form {
 }
 
 interface RedactionIndex {
-  /** Maximal runs of characters that occur in some form: every occurrence of a form lies in one. */
-  readonly runs: RegExp;
-  /** Forms by their first MIN_SECRET_LENGTH characters, longest first. */
-  readonly byPrefix: ReadonlyMap<string, readonly Form[]>;
+  /** Forms by the hash of their first WINDOW characters, longest first. */
+  readonly byHash: ReadonlyMap<number, readonly Form[]>;
+  /** Low 16 bits of every such hash: most positions of a text are ruled out without a map lookup. */
+  readonly filter: Uint8Array;
 }
 
-function redactRun(run: string, byPrefix: ReadonlyMap<string, readonly Form[]>): string {
-  let out = '';
-  let last = 0;
-  for (let i = 0; i + MIN_SECRET_LENGTH <= run.length; ) {
-    const hit = byPrefix.get(run.slice(i, i + MIN_SECRET_LENGTH))?.find((candidate) => run.startsWith(candidate.form, i));
-    if (!hit) {
-      i += 1;
-      continue;
-    }
-    out += `${run.slice(last, i)}‹${hit.label}›`;
-    i += hit.form.length;
-    last = i;
-  }
-  return last === 0 ? run : out + run.slice(last);
+/** Polynomial hash of `text[start, start + WINDOW)`, modulo 2^32. */
+function windowHash(text: string, start: number): number {
+  let hash = 0;
+  for (let k = 0; k < WINDOW; k += 1) hash = (Math.imul(hash, BASE) + text.charCodeAt(start + k)) | 0;
+  return hash;
 }
 
 function encodings(value: string): string[] {
