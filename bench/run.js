@@ -1,4 +1,4 @@
-// `npm run bench`: the simulator's figures against their targets, in one run of about a minute.
+// `npm run bench`: the simulator's figures against their targets, in one run of about two minutes.
 // Targets are reported ("meets target" / "misses target"), never turned into an exit code; the
 // exit code is non-zero only if the benchmark itself failed.
 //
@@ -6,8 +6,10 @@
 //   2. API throughput, simulator vs a bare node:https / node:http server answering the same body
 //   3. cold start (fresh `node` process to "ready") and in-process start with a warm import
 //   4. memory after 10,000 recorded exchanges, and the cost of `recorder.serialize()`
+//   5. the harness: the whole catalogue against the reference integration (wall, CPU shares, peak
+//      memory), TEN-04 with a fleet of companies, and writing every report format
 //
-// Environment: BENCH_SECONDS (load per server and throughput row, default 3), BENCH_FLOWS (default 200),
+// Environment: BENCH_FLEET (companies for the TEN-04 run, default 100), BENCH_SECONDS (load per server and throughput row, default 3), BENCH_FLOWS (default 200),
 // BENCH_CPU_PROF=<dir> (write a V8 CPU profile of each simulator server child there; summarise one
 // with `node bench/profile-summary.js <file>`).
 import { spawn } from 'node:child_process';
@@ -34,10 +36,16 @@ const COLD_RUNS = 5;
 const WARM_STARTS = 5;
 const EXCHANGES = 10_000;
 
+const FLEET = Number(process.env.BENCH_FLEET ?? 100);
+
 const TARGETS = {
   flowMedianMs: 15,
   throughputRatio: 0.4,
   coldStartMs: 1000,
+  catalogueMs: 20_000,
+  fleetMs: 30_000,
+  fleetRssBytes: 400_000_000,
+  writeMs: 500,
 };
 
 const benchStarted = performance.now();
@@ -326,9 +334,46 @@ async function benchMemory() {
   }
 }
 
+// ---------------------------------------------------------------- 5. the harness (child processes)
+
+/** One run of bench/harness-child.js: what `eap-conformance run` does, with timings on stdout. */
+function harnessChild(args) {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./harness-child.js', import.meta.url));
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const handle = { close: async () => child.kill('SIGKILL') };
+    children.add(handle);
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(handle);
+      const line = out.trim().split('\n').at(-1) ?? '';
+      let result;
+      try {
+        result = JSON.parse(line);
+      } catch {
+        return reject(new Error(`harness-child ${args.join(' ')} exited (${code ?? signal}) without a result`));
+      }
+      if (result.error) reject(new Error(`harness-child ${args.join(' ')}: ${result.error}`));
+      else resolve(result);
+    });
+  });
+}
+
+async function benchHarness() {
+  progress('harness: the whole catalogue against the reference integration (about 20 s)');
+  const catalogue = await harnessChild(['catalogue']);
+  progress(`harness: TEN-04 with ${FLEET} companies`);
+  const fleet = await harnessChild(['fleet', String(FLEET)]);
+  return { catalogue, fleet };
+}
+
 // ---------------------------------------------------------------- report
 
-function report({ flow, warm, throughput, cold, memory }) {
+function report({ flow, warm, throughput, cold, memory, harness }) {
   const flowMedian = median(flow.total);
   const flowP95 = percentile(flow.total, 95);
   const coldMedian = median(cold.https.map((run) => run.wallMs));
@@ -448,6 +493,31 @@ ${OTHER_LOAD_LIMIT} CPUs, and a round disturbed anyway is measured again (≤ ${
     ),
   );
 
+  const { catalogue, fleet } = harness;
+  const cpuTotal = catalogue.harnessCpuS + catalogue.integrationCpuS;
+  section('5. The harness: `eap-conformance run` in a child process (load, simulator, integration, checks, report)');
+  console.log(
+    table(
+      ['Run', 'checks', 'verdict', 'wall', 'harness CPU', 'integration CPU', 'harness peak RSS'],
+      [catalogue, fleet].map((run) => [
+        run.mode === 'fleet' ? `TEN-04, ${run.companies} companies` : 'whole catalogue, reference',
+        `${run.checks} (${Object.entries(run.outcomes).filter(([, n]) => n).map(([outcome, n]) => `${n} ${outcome}`).join(', ')})`,
+        run.verdict,
+        ms(run.runMs, 0),
+        `${run.harnessCpuS.toFixed(2)} s`,
+        Number.isFinite(run.integrationCpuS) ? `${run.integrationCpuS.toFixed(2)} s` : 'n/a',
+        mib(run.peakRss),
+      ]),
+      ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+    ),
+  );
+  console.log(
+    `Harness CPU share of the catalogue run: ${pct(catalogue.harnessCpuS / (catalogue.runMs / 1000))} of one CPU over the wall time; ` +
+      `${pct(catalogue.harnessCpuS / cpuTotal)} of all CPU the run used (harness + integration). The rest of the wall time is the checks' own waiting (quiet traffic, Retry-After, backoff).`,
+  );
+  console.log(`Slowest checks: ${catalogue.slowest.map((check) => `${check.id} ${ms(check.ms, 0)}`).join(', ')}`);
+  console.log(`Writing the report (buildReport + ${catalogue.files.map((file) => `${file.name} ${int(file.bytes / 1024)} KiB`).join(', ')}; ${catalogue.expectations} expectations), ${catalogue.writeMs.length} rounds: ${catalogue.writeMs.map((t) => ms(t, 0)).join(' / ')}`);
+
   section('Summary');
   console.log(
     table(
@@ -469,6 +539,11 @@ ${OTHER_LOAD_LIMIT} CPUs, and a round disturbed anyway is measured again (≤ ${
         ['Heap growth per recorded exchange', `${int(heapDelta / memory.recorded)} B (${signedMib(heapDelta)} / ${int(memory.recorded)})`, '(reported)', ''],
         [`recorder.serialize(), ${int(memory.total)} exchanges, ${memory.secrets} secrets`, ms(median(memory.serializeMs), 0), '(reported)', ''],
         [`recorder.serialize(), ${int(flow.serialize.exchanges)} exchanges, ${int(flow.serialize.secrets)} secrets`, ms(flow.serialize.ms, 0), '(reported)', ''],
+        [`Whole catalogue (${catalogue.checks} checks) vs reference, wall`, ms(catalogue.runMs, 0), '≤ 20 s', verdict(catalogue.runMs <= TARGETS.catalogueMs)],
+        ['  harness CPU share (of all CPU the run used)', pct(catalogue.harnessCpuS / cpuTotal), '(reported)', ''],
+        [`TEN-04 with ${fleet.companies} companies, wall`, ms(fleet.runMs, 0), '≤ 30 s', verdict(fleet.runMs <= TARGETS.fleetMs)],
+        [`TEN-04 with ${fleet.companies} companies, harness peak RSS`, mib(fleet.peakRss), '≤ 400 MB', verdict(fleet.peakRss <= TARGETS.fleetRssBytes)],
+        [`Writing every format, ${catalogue.checks}-check run with evidence (median)`, ms(catalogue.writeMedianMs, 0), '≤ 500 ms', verdict(catalogue.writeMedianMs <= TARGETS.writeMs)],
       ],
       ['left', 'right', 'left', 'left'],
     ),
@@ -492,13 +567,14 @@ async function main() {
       ],
     ),
   );
-  progress('measuring (about a minute)');
+  progress('measuring (about two minutes)');
   const flow = await benchFlow();
   const warm = await benchWarmStarts();
   const throughput = await benchThroughput();
   const cold = await benchColdStart();
   const memory = await benchMemory();
-  report({ flow, warm, throughput, cold, memory });
+  const harness = await benchHarness();
+  report({ flow, warm, throughput, cold, memory, harness });
 }
 
 const onSignal = async () => {
