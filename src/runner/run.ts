@@ -166,7 +166,8 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
     return { ...base, outcome: 'skip', message: `not applicable: the target declares no ${missingHooks.join(', ')} hook`, expectations: [], durationMs: 0 };
   }
   if (check.steps.some((step) => step.kind === 'restart-iut') && target.launch.kind === 'attach') {
-    return { ...base, outcome: 'skip', message: 'not applicable: the harness cannot restart an attached integration', expectations: [], durationMs: 0 };
+    // the check applies, the harness just cannot perform it: not judged, so a blocker keeps the run from READY
+    return { ...base, outcome: 'error', message: 'not judged: the check restarts the integration, which the harness cannot do with an attached one (give the target a start command)', expectations: [], durationMs: 0 };
   }
   try {
     const exit = await iut.ready();

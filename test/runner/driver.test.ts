@@ -105,4 +105,23 @@ http.createServer((req, res) => {
     for (const r of result.results) expect(r.message).toMatch(/^step "sync 1": (the integration exited with code 1|the sync hook failed: .+)/);
     expect(result.verdict).toBe('INCOMPLETE');
   });
+
+  it('cannot judge a blocker that restarts the integration when it is attached: error, INCOMPLETE, never READY', async () => {
+    const server = createServer((req, res) => res.end(req.url === '/health' ? 'ok' : '{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const targetPath = join(dir, 'attach-restart.yaml');
+    writeFileSync(targetPath, `name: attached\nversion: '1'\nauth: { mode: oauth2 }\nattach: { url: "http://127.0.0.1:${(server.address() as AddressInfo).port}" }\n`);
+    const suitePath = join(dir, 'restart-suite.yaml');
+    writeFileSync(suitePath, `suite: tls\nrequirement: EAP-6\nchecks:\n  - id: SEC-05\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - restart-iut: { api: untrusted }\n      - sync: {}\n    expect:\n      - requests: { server: api, count: 0 }\n`);
+    const { suites, diagnostics } = loadSuites([{ path: suitePath, display: 'restart-suite.yaml' }], RULE_NAMES);
+    expect(diagnostics).toEqual([]);
+    try {
+      const result = await runChecks({ target: load(targetPath), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
+      expect(result.results.map((r) => [r.id, r.outcome])).toEqual([['SEC-05', 'error']]);
+      expect(result.results[0]!.message).toMatch(/cannot do with an attached one/);
+      expect(result.verdict).toBe('INCOMPLETE');
+    } finally {
+      server.close();
+    }
+  });
 });
