@@ -126,11 +126,15 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     options.onStarted?.({ sim, iut: iut.current });
     for (const [index, check] of options.checks.entries()) {
       options.onCheck?.({ phase: 'start', check, index, total: options.checks.length });
-      const result = await runOne(check, { sim, iut, target, today: options.today ?? new Date().toISOString().slice(0, 10), fleet: options.companies });
+      let result = await runOne(check, { sim, iut, target, today: options.today ?? new Date().toISOString().slice(0, 10), fleet: options.companies });
+      const exit = iut.current.exitReason();
+      if (exit) {
+        crashes.push(`${exit} during ${check.id}`);
+        // it died after the last step: what looked fine was not seen to the end
+        if (result.outcome === 'pass' || result.outcome === 'warn') result = { ...result, outcome: 'error', message: `not judged: the integration exited during the check (${exit})` };
+      }
       results.push(result);
       options.onCheck?.({ phase: 'end', check, result, index, total: options.checks.length });
-      const exit = iut.current.exitReason();
-      if (exit) crashes.push(`${exit} during ${check.id}`);
     }
   } finally {
     if (started) await iut.current.close();
@@ -208,7 +212,7 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
       break;
     }
   }
-  await sim.recorder.waitQuiet({ quietMs: 100, timeoutMs: 5_000 });
+  const settled = await sim.recorder.waitQuiet({ quietMs: 100, timeoutMs: 5_000 });
   const endSeq = sim.recorder.mark(`end ${check.id}`).seq;
 
   // leave nothing behind for the next check: faults off, lifetimes back, consent withdrawn
@@ -237,26 +241,30 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
   });
   const failed = expectations.filter((expectation) => expectation.outcome === 'fail');
   const unjudged = expectations.filter((expectation) => expectation.outcome === 'error');
-  if (failure) {
-    // the integration died during the check: what it did before that still counts — a failed
-    // expectation is a finding (the crash usually is one); otherwise the check could not be judged
-    const crashed = iut.current.exitReason();
-    if (!crashed || failed.length === 0) return { ...base, outcome: 'error', message: failure, expectations, durationMs: Date.now() - started };
-    return { ...base, outcome: 'fail', message: `the integration crashed (${crashed}); ${failed[0]!.message}`, expectations, durationMs: Date.now() - started };
-  }
-  const warned = expectations.filter((expectation) => expectation.outcome === 'warn');
-  // a precondition not met, or nothing to judge: the check says neither pass nor fail
-  const preconditionFailed = expectations.some((expectation, i) => expectation.outcome === 'error' && check.expect[i]!.kind === 'requires');
-  // With the precondition unmet, a shortfall ("at least one refresh") proves nothing, but a failure
-  // backed by what the integration did (a forbidden request, a rule citing exchanges) still stands.
+  // A failure backed by what the integration did (a forbidden request, a rule citing exchanges)
+  // stands whatever else happened; a shortfall ("at least one refresh") proves nothing when the
+  // check could not run its course.
   const evidenced = failed.filter((expectation) => {
     const spec = check.expect[expectations.indexOf(expectation)]!;
     if (spec.kind === 'rule') return expectation.evidence.length > 0;
     const limit = spec.kind === 'requests' ? (spec.count ?? spec.max) : undefined;
     return limit !== undefined && Number(expectation.actual) > limit;
   });
+  if (failure) {
+    // a step failed or the integration died during the check: only what it did before counts
+    const crashed = iut.current.exitReason();
+    if (!crashed || evidenced.length === 0) return { ...base, outcome: 'error', message: failure, expectations, durationMs: Date.now() - started };
+    return { ...base, outcome: 'fail', message: `the integration crashed (${crashed}); ${evidenced[0]!.message}`, expectations, durationMs: Date.now() - started };
+  }
+  const warned = expectations.filter((expectation) => expectation.outcome === 'warn');
+  // a precondition not met, or nothing to judge: the check says neither pass nor fail
+  const preconditionFailed = expectations.some((expectation, i) => expectation.outcome === 'error' && check.expect[i]!.kind === 'requires');
   const findings = preconditionFailed ? evidenced : failed;
   let outcome: Outcome = findings.length ? 'fail' : preconditionFailed || unjudged.length ? 'error' : warned.length ? 'warn' : 'pass';
+  if (outcome !== 'fail' && !settled) {
+    // traffic still going at the end mark: a "nothing after X" that passed may only not have happened yet
+    return { ...base, outcome: 'error', message: 'not judged: the integration’s traffic did not settle within 5 s of the last step', expectations, durationMs: Date.now() - started };
+  }
   let message =
     outcome === 'error' ? unjudged[0]!.message : (findings[0]?.message ?? warned[0]?.message ?? expectations.map((expectation) => expectation.message).join('; '));
   let waiver: CheckResult['waiver'];

@@ -106,22 +106,63 @@ http.createServer((req, res) => {
     expect(result.verdict).toBe('INCOMPLETE');
   });
 
-  it('cannot judge a blocker that restarts the integration when it is attached: error, INCOMPLETE, never READY', async () => {
+  it('cannot judge blockers that need to restart an attached integration or read its output: error, INCOMPLETE, never READY', async () => {
     const server = createServer((req, res) => res.end(req.url === '/health' ? 'ok' : '{}'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const targetPath = join(dir, 'attach-restart.yaml');
     writeFileSync(targetPath, `name: attached\nversion: '1'\nauth: { mode: oauth2 }\nattach: { url: "http://127.0.0.1:${(server.address() as AddressInfo).port}" }\n`);
     const suitePath = join(dir, 'restart-suite.yaml');
-    writeFileSync(suitePath, `suite: tls\nrequirement: EAP-6\nchecks:\n  - id: SEC-05\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - restart-iut: { api: untrusted }\n      - sync: {}\n    expect:\n      - requests: { server: api, count: 0 }\n`);
+    writeFileSync(suitePath, `suite: tls\nrequirement: EAP-6\nchecks:\n  - id: SEC-05\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - restart-iut: { api: untrusted }\n      - sync: {}\n    expect:\n      - requests: { server: api, count: 0 }\n  - id: SEC-03\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - rule: no-secret-in-output\n`);
     const { suites, diagnostics } = loadSuites([{ path: suitePath, display: 'restart-suite.yaml' }], RULE_NAMES);
     expect(diagnostics).toEqual([]);
     try {
       const result = await runChecks({ target: load(targetPath), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
-      expect(result.results.map((r) => [r.id, r.outcome])).toEqual([['SEC-05', 'error']]);
+      // SEC-05 needs a restart; SEC-03 needs the output the harness never saw
+      expect(result.results.map((r) => [r.id, r.outcome])).toEqual([
+        ['SEC-05', 'error'],
+        ['SEC-03', 'error'],
+      ]);
       expect(result.results[0]!.message).toMatch(/cannot do with an attached one/);
+      expect(result.results[1]!.message).toMatch(/never saw its stdout and stderr/);
       expect(result.verdict).toBe('INCOMPLETE');
     } finally {
       server.close();
     }
   });
+
+  it('does not pass a check whose integration dies after the last step, or whose traffic never settles', async () => {
+    const dies = targetFor(`import http from 'node:http';
+http.createServer(async (req, res) => {
+  if (req.url === '/sync') await fetch(process.env.PLEO_API_URL + '/v3/export-jobs').catch(() => {});
+  res.end('ok');
+  if (req.url === '/sync') setTimeout(() => process.exit(2), 10);
+}).listen(Number(process.env.PORT), '127.0.0.1');`);
+    const busy = targetFor(
+      `import http from 'node:http';
+const poll = () => fetch(process.env.PLEO_API_URL + '/v3/export-jobs').catch(() => {});
+http.createServer(async (req, res) => {
+  // asked for its status, it looks the company up, answers, and leaves a runaway loop behind
+  if (req.url.startsWith('/status')) {
+    await poll();
+    setInterval(poll, 20);
+  }
+  res.end(req.url.startsWith('/status') ? '{"connected":true}' : 'ok');
+}).listen(Number(process.env.PORT), '127.0.0.1');`,
+      'hooks:\n  status: /status\n',
+    );
+    const suite = (name: string, steps: string) => {
+      const path = join(dir, `${name}.yaml`);
+      writeFileSync(path, `suite: q\nrequirement: EAP-4\nchecks:\n  - id: TEN-01\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n${steps}    expect:\n      - requests: { cross_company: true, count: 0 }\n`);
+      const { suites, diagnostics } = loadSuites([{ path, display: `${name}.yaml` }], RULE_NAMES);
+      expect(diagnostics).toEqual([]);
+      return suites[0]!.checks;
+    };
+    // the wait keeps the check open well past the moment the process dies
+    const died = await runChecks({ target: load(dies), checks: suite('dies', '      - sync: {}\n      - wait-quiet: { ms: 400 }\n'), notSelected: [], baseEnv: process.env });
+    expect(died.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['TEN-01', 'error', expect.stringMatching(/^not judged: the integration exited during the check \(.*code 2/)]]);
+    expect(died.verdict).toBe('INCOMPLETE');
+    const noisy = await runChecks({ target: load(busy), checks: suite('busy', '      - sync: {}\n      - status: acme\n'), notSelected: [], baseEnv: process.env });
+    expect(noisy.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['TEN-01', 'error', expect.stringMatching(/traffic did not settle/)]]);
+    expect(noisy.verdict).toBe('INCOMPLETE');
+  }, 30_000);
 });
