@@ -178,18 +178,21 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end();
 }
 
+const AD_HOC_CREDENTIAL_HEADER = /^(x-)?(api-?key|auth-token|access-token)$|^x-pleo-/;
+
 /** What kind of credential a request carries, before anyone looked the value up. */
 export function detectCredential(req: IncomingMessage): CredentialAttribution {
+  const adHoc = Object.keys(req.headers).filter((name) => AD_HOC_CREDENTIAL_HEADER.test(name));
   const authorization = req.headers.authorization;
   if (authorization) {
+    // an ad-hoc header next to a valid Authorization is still a credential sent to Pleo
+    const extra = adHoc.length ? { extraHeaders: adHoc } : {};
     const scheme = authorization.split(/\s+/, 1)[0]!.toLowerCase();
-    if (scheme === 'bearer') return { kind: 'bearer', header: 'authorization', valid: false };
-    if (scheme === 'basic') return { kind: 'basic', header: 'authorization', valid: false };
-    return { kind: 'other', header: 'authorization', valid: false, reason: `unsupported scheme "${scheme}"` };
+    if (scheme === 'bearer') return { kind: 'bearer', header: 'authorization', valid: false, ...extra };
+    if (scheme === 'basic') return { kind: 'basic', header: 'authorization', valid: false, ...extra };
+    return { kind: 'other', header: 'authorization', valid: false, reason: `unsupported scheme "${scheme}"`, ...extra };
   }
-  for (const name of Object.keys(req.headers)) {
-    if (/^(x-)?(api-?key|auth-token|access-token)$|^x-pleo-/.test(name)) return { kind: 'other', header: name, valid: false, reason: `credential in "${name}" header` };
-  }
+  if (adHoc.length) return { kind: 'other', header: adHoc[0], valid: false, reason: `credential in "${adHoc[0]}" header`, ...(adHoc.length > 1 ? { extraHeaders: adHoc.slice(1) } : {}) };
   return { kind: 'none', valid: false };
 }
 

@@ -37,6 +37,8 @@ export interface CredentialAttribution {
   readonly valid: boolean;
   /** Why not, when not valid: `expired`, `revoked`, `unknown`, `wrong-kind`, … */
   readonly reason?: string;
+  /** Ad-hoc credential headers (`x-api-key`, …) sent besides the one judged here. */
+  readonly extraHeaders?: readonly string[];
 }
 
 export interface Attribution {

@@ -324,6 +324,10 @@ describe('tenancy', () => {
     const unknownBearer = await api(sim, 'GET', '/v1/introspect', { token: 'made-up-token-value-123' });
     expect(unknownBearer.status).toBe(401);
     expect(sim.recorder.exchanges().at(-1)!.attribution.credential).toMatchObject({ kind: 'bearer', origin: 'unknown', valid: false });
+    // a key in an ad-hoc header next to a working Authorization is still noted
+    const both = await api(sim, 'GET', '/v1/introspect', { headers: { ...basic(integrated.value), 'x-api-key': standalone.value } });
+    expect(both.status).toBe(200);
+    expect(sim.recorder.exchanges().at(-1)!.attribution.credential).toMatchObject({ kind: 'basic', origin: 'integrated-api-key', valid: true, extraHeaders: ['x-api-key'] });
   });
 });
 

@@ -9,12 +9,15 @@ export const oauthCredentialsOnly: Rule = {
   judge(context) {
     const requests = apiRequests(context);
     if (requests.length === 0) return unjudged('no API request to judge', 'API traffic');
+    const minted = (credential: (typeof requests)[number]['attribution']['credential']): boolean =>
+      credential.kind === 'bearer' && credential.origin === 'access-token' && credential.clientId === context.sim.client.client_id;
     const problems = requests
-      .filter(({ attribution: { credential } }) => !(credential.kind === 'bearer' && credential.origin === 'access-token' && credential.clientId === context.sim.client.client_id))
-      .map(({ seq, method, path, attribution: { credential } }) => ({
-        seq,
-        problem: `${method} ${path} with ${credential.kind === 'none' ? 'no credential' : `${credential.kind} ${credential.origin ?? ''}${credential.header && credential.header !== 'authorization' ? ` in "${credential.header}"` : ''}`.trim()}`,
-      }));
+      .filter(({ attribution: { credential } }) => !minted(credential) || credential.extraHeaders?.length)
+      .map(({ seq, method, path, attribution: { credential } }) => {
+        const sent = credential.kind === 'none' ? 'no credential' : `${credential.kind} ${credential.origin ?? ''}${credential.header && credential.header !== 'authorization' ? ` in "${credential.header}"` : ''}`.trim();
+        const extra = credential.extraHeaders?.length ? ` and a credential in ${credential.extraHeaders.map((name) => `"${name}"`).join(', ')}` : '';
+        return { seq, problem: `${method} ${path} with ${sent}${extra}` };
+      });
     return problems.length ? problemsFinding(problems, 'Bearer access tokens from /oauth/token only') : pass(`${requests.length} API requests, all with minted access tokens`);
   },
 };
