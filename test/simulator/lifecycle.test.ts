@@ -263,6 +263,18 @@ describe('tenancy', () => {
     expect(marked).toHaveLength(attempts.length);
     for (const exchange of marked) expect(exchange.attribution).toMatchObject({ company: globex().id, credential: { company: acme().id } });
     expect(globexJob.status).toBe('pending');
+    // an update of acme's own job that slips in one of globex's items: refused whole
+    const acmeJob = sim.world.jobsOf(acme().id)[0]!;
+    expect((await api(sim, 'POST', '/v3/export-job-events', { token: a.access_token, body: { jobId: acmeJob.id, event: 'started' } })).status).toBe(202);
+    const own = sim.world.itemsOf(acmeJob)[0]!;
+    const before = own.status;
+    const mixed = await api(sim, 'PUT', `/v3/export-jobs/${acmeJob.id}/items`, {
+      token: a.access_token,
+      body: { items: [{ accountingEntryId: own.accountingEntryId, status: 'successful' }, { accountingEntryId: sim.world.itemsOf(globexJob)[0]!.accountingEntryId, status: 'successful' }] },
+    });
+    expect([mixed.status, mixed.json.type]).toEqual([403, 'ACCESS_DENIED']);
+    expect(sim.recorder.exchanges().at(-1)!.attribution.crossCompany).toBe(true);
+    expect(own.status).toBe(before);
   });
 
   it('runs the export protocol on its own company, with the status machine and the 100-item limit', async () => {

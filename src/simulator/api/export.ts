@@ -94,6 +94,17 @@ export function putExportJobItems(context: ApiContext): void {
     job.itemUpdates.push({ at, count: body.items.length, accepted: false });
     throw new ApiError(422, 'EXPORT_JOB_STATUS_UNPROCESSABLE', `Items of a job that is ${job.status} cannot be updated; send "started" first.`);
   }
+  // an item of another company anywhere in the update: the whole update is refused, nothing changes
+  const foreign = (body.items as unknown[]).some((raw) => {
+    const id = (raw as Record<string, unknown> | null)?.accountingEntryId;
+    const item = typeof id === 'string' ? context.deps.world.items.get(id) : undefined;
+    return item !== undefined && item.companyId !== job.companyId;
+  });
+  if (foreign) {
+    context.request.attribution.crossCompany = true;
+    job.itemUpdates.push({ at, count: body.items.length, accepted: false });
+    throw new ApiError(403, 'ACCESS_DENIED', 'This credential does not give access to that company.');
+  }
   const data: Record<string, unknown>[] = [];
   const errors: Record<string, unknown>[] = [];
   for (const raw of body.items as unknown[]) {
@@ -102,7 +113,6 @@ export function putExportJobItems(context: ApiContext): void {
     const item = typeof id === 'string' ? context.deps.world.items.get(id) : undefined;
     if (!item || item.jobId !== job.id) {
       errors.push({ accountingEntryId: id ?? null, type: 'EXPORT_ITEM_NOT_FOUND', message: 'No such item in this job.' });
-      if (item && item.companyId !== job.companyId) context.request.attribution.crossCompany = true;
       continue;
     }
     if (update.status !== 'successful' && update.status !== 'failed') {
