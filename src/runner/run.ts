@@ -200,6 +200,7 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
     marks: new Map(),
     callbacks: new Map(),
     faultIds: [],
+    pauseMs: 0,
   };
   await sim.recorder.waitQuiet({ quietMs: 50, timeoutMs: 5_000 });
   const startSeq = sim.recorder.mark(`start ${check.id}`).seq;

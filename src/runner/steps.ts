@@ -22,7 +22,18 @@ export interface StepContext {
   /** Callback URLs the browser delivered, per company (for replays). */
   readonly callbacks: Map<string, string>;
   readonly faultIds: number[];
+  /**
+   * The longest pause a well-behaved integration may take between two requests in this check
+   * (waiting out a Retry-After, backing off after a 5xx): an async (202) sync is only over once
+   * the traffic has been quiet for longer than that.
+   */
+  pauseMs: number;
 }
+
+/** How long an async sync must be quiet without faults, and the pauses faults allow. */
+const ASYNC_QUIET_MS = 400;
+const BACKOFF_PAUSE_MS = 2_500;
+const RETRY_AFTER_MARGIN_MS = 500;
 
 type Executor<K extends StepKind> = (step: Extract<Step, { kind: K }>, context: StepContext) => Promise<void>;
 
@@ -77,7 +88,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     }
     // 202: the integration works in the background; in any case let in-flight traffic settle
     const async = responses.some((response) => response.status === 202);
-    const quiet = await context.sim.recorder.waitQuiet({ quietMs: async ? 400 : 150, timeoutMs: 30_000, activityWithinMs: async ? 1_000 : undefined });
+    const quiet = await context.sim.recorder.waitQuiet({ quietMs: async ? Math.max(ASYNC_QUIET_MS, context.pauseMs) : 150, timeoutMs: 30_000, activityWithinMs: async ? 1_000 : undefined });
     if (!quiet) throw new HarnessFault('traffic did not settle within 30 s after sync');
   },
   async 'revoke-consent'(step, context) {
@@ -98,6 +109,8 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
           ? context.sim.faults.add({ kind: 'server-error', ...scope, status: step.status, count: step.count ?? 3 })
           : context.sim.faults.add({ kind: 'latency', ...scope, ms: step.ms ?? 500, count: step.count });
     context.faultIds.push(id);
+    const pause = step.fault === 'rate-limit' ? (step.retryAfter ?? 2) * 1000 + RETRY_AFTER_MARGIN_MS : step.fault === 'server-error' ? BACKOFF_PAUSE_MS : (step.ms ?? 500) + RETRY_AFTER_MARGIN_MS;
+    context.pauseMs = Math.max(context.pauseMs, pause);
   },
   async 'clear-faults'(_step, context) {
     for (const id of context.faultIds.splice(0)) context.sim.faults.clear(id);
