@@ -93,7 +93,7 @@ async function main() {
     harnessCpuS: (cpu.user + cpu.system) / 1e6,
     integrationCpuS: integrationCpu,
     peakRss: Math.max(peakRss, process.resourceUsage().maxRSS * 1024),
-    evidence: Object.keys(report.evidence ?? {}).length,
+    evidence: report.exchanges.length,
     expectations: checks.reduce((sum, check) => sum + (check.expectations?.length ?? 0), 0),
     writeMs: writes,
     writeMedianMs: median(writes),

@@ -4,7 +4,10 @@
 export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** stdout is a terminal (the table may use colour). */
   readonly isTty: boolean;
+  /** stderr is a terminal (progress may redraw one line). */
+  readonly stderrIsTty: boolean;
   readonly color: boolean;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -23,7 +26,9 @@ export function processContext(): CliContext {
     env,
     cwd: process.cwd(),
     isTty,
-    color: isTty && env.NO_COLOR === undefined,
+    stderrIsTty: Boolean(process.stderr.isTTY),
+    // no-color.org: any non-empty NO_COLOR turns colour off
+    color: isTty && !env.NO_COLOR,
     stdout: (text: string) => void process.stdout.write(text),
     stderr: (text: string) => void process.stderr.write(text),
     interrupted,

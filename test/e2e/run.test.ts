@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { fakeContext } from '../helpers/cli.js';
 import { buildOnce, runCli } from '../helpers/cli-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'eap-e2e-'));
@@ -50,4 +52,17 @@ describe('eap-conformance run (as a process)', () => {
     expect((await runCli(['run', '--format', 'pdf'])).stderr).toContain('unknown format "pdf"');
     expect((await runCli(['frobnicate'])).code).toBe(1);
   });
+
+  it('on a terminal: one live progress line on stderr and a coloured table; without one, plain lines', async () => {
+    const tty = fakeContext();
+    const code = await main(['run', '--only', 'OAUTH-01', '--format', 'terminal'], { ...tty.context, isTty: true, stderrIsTty: true, color: true });
+    expect(code).toBe(3);
+    expect(tty.stderr()).toContain('\r\x1b[K[1/1] OAUTH-01 connect starts an authorization-code request');
+    expect(tty.stderr()).not.toMatch(/\[1\/1\] OAUTH-01 pass \(\d+ ms\)\n/);
+    expect(tty.stdout()).toMatch(/\x1b\[\d+m/);
+    const plain = fakeContext();
+    expect(await main(['run', '--only', 'OAUTH-01', '--format', 'terminal'], plain.context)).toBe(3);
+    expect(plain.stderr()).toMatch(/^\[1\/1\] OAUTH-01 pass \(\d+ ms\)\n/m);
+    expect(plain.stderr() + plain.stdout()).not.toMatch(/\x1b/);
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ export function fakeContext(env: Record<string, string | undefined> = process.en
     env,
     cwd,
     isTty: false,
+    stderrIsTty: false,
     color: false,
     stdout: (text) => void (out += text),
     stderr: (text) => void (err += text),

@@ -70,6 +70,7 @@ async function startSimulateCommand(args: string[]): Promise<RunningCli> {
     env: {},
     cwd: process.cwd(),
     isTty: false,
+    stderrIsTty: false,
     color: false,
     stdout: (text) => void (out += text),
     stderr: (text) => void (err += text),

@@ -22,7 +22,7 @@ Without --target it runs against the bundled reference integration.
 Options:
   --target FILE      the integration's target file (default: the bundled reference integration)
   --suite FILE|DIR   suite files or folders (repeatable; default: the standard suites)
-  --only ID,...      run only these checks (the verdict cannot then be READY)
+  --only ID,...      run only these checks (a blocker left out makes the verdict INCOMPLETE)
   --companies N      companies connected at once in the fleet check TEN-04 (default 10, at most 100)
   --out DIR          where the report goes (default reports/<run-id>/, and reports/latest points at it)
   --format LIST      comma-separated: terminal,json,html,junit,md (default: all)
@@ -91,7 +91,7 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
       companies,
       onCheck: ({ phase, check, result: checkResult, index, total }) => {
         const prefix = `[${index + 1}/${total}] ${check.id}`;
-        if (context.isTty) {
+        if (context.stderrIsTty) {
           if (phase === 'start') context.stderr(`\r\x1b[K${prefix} ${check.title}…`);
           else context.stderr(`\r\x1b[K`);
         } else if (phase === 'end') context.stderr(`${prefix} ${checkResult!.outcome} (${checkResult!.durationMs} ms)\n`);
