@@ -65,4 +65,22 @@ describe('eap-conformance run (as a process)', () => {
     expect(plain.stderr()).toMatch(/^\[1\/1\] OAUTH-01 pass \(\d+ ms\)\n/m);
     expect(plain.stderr() + plain.stdout()).not.toMatch(/\x1b/);
   }, 60_000);
+
+  it('applies a waiver in force (READY WITH EXCEPTIONS, shown in every format) and not an expired one', async () => {
+    const out = join(work, 'waived');
+    const waived = await runCli(['run', '--target', 'fixtures/targets/no-rotation-waived.yaml', '--out', out], 120_000);
+    expect(waived.code, waived.stderr).toBe(0);
+    expect(waived.stdout).toMatch(/^READY WITH EXCEPTIONS — waived: OAUTH-09/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const check = report.requirements.flatMap((requirement: { checks: { id: string }[] }) => requirement.checks).find((c: { id: string }) => c.id === 'OAUTH-09');
+    expect(check).toMatchObject({ outcome: 'waived', waiver: { owner: 'partner-security@tallybook.example', expires: '2099-12-31', expired: false } });
+    expect(report.summary).toMatchObject({ waived: 1, fail: 0, error: 0 });
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('READY WITH EXCEPTIONS');
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/OAUTH-09[^>]*>\s*<skipped message="waived/);
+
+    const expired = await runCli(['run', '--target', 'fixtures/targets/no-rotation-expired-waiver.yaml', '--only', 'OAUTH-09', '--format', 'terminal'], 60_000);
+    expect(expired.code, expired.stderr).toBe(4);
+    expect(expired.stdout.split('\n')[0]).toBe('NOT READY — 1 blocker/major check(s) failed: OAUTH-09');
+    expect(expired.stdout).toContain('waiver expired on 2020-01-31');
+  }, 180_000);
 });
