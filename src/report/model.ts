@@ -54,6 +54,8 @@ export interface Report {
   readonly durationMs: number;
   readonly harness: { readonly name: 'eap-conformance'; readonly version: string; readonly node: string };
   readonly mode: 'simulator' | 'staging';
+  /** Seed of the simulator's data: `run --seed` with it creates the same companies, jobs and items. */
+  readonly seed?: string;
   readonly target: {
     readonly name: string;
     readonly version: string;
@@ -124,6 +126,7 @@ export function buildReport(input: { run: RunResult; target: Target; suites: rea
     durationMs: run.durationMs,
     harness: { name: 'eap-conformance', version: input.harnessVersion, node: process.version },
     mode: 'simulator',
+    ...(run.seed === undefined ? {} : { seed: run.seed }),
     target: { name: target.name, version: target.version, authMode: target.auth.mode, exception: target.auth.exception, file: target.file, digest: target.digest },
     suites: input.suites.map((suite) => ({ name: suite.name, requirement: suite.requirement, file: suite.file, digest: suite.digest })),
     verdict: { value: run.verdict, rule: redact(run.verdictReason) },

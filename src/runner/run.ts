@@ -47,6 +47,8 @@ export interface RunResult {
   readonly evidence: readonly SerializedExchange[];
   /** The run's secrets: every writer redacts with them. */
   readonly secrets: SecretRegistry;
+  /** The seed of the simulator's data, when the run had one. */
+  readonly seed?: string;
 }
 
 export interface RunOptions {
@@ -61,6 +63,8 @@ export interface RunOptions {
   readonly onStarted?: (world: { sim: Simulator; iut: IutHandle }) => void;
   /** Companies of fleet checks (TEN-04); default: each check's own `fleet`. */
   readonly companies?: number;
+  /** Seed of the simulator's data (companies, jobs, items, canaries), for a repeatable run. */
+  readonly seed?: string;
 }
 
 /** The integration process, restartable: after a crash, and with its API URL on the untrusted endpoint. */
@@ -110,6 +114,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const { target } = options;
   const port = target.launch.kind === 'start' ? await freePort() : Number(new URL(target.launch.url).port || 80);
   const sim = await startSimulator({
+    seed: options.seed,
     client: {
       client_name: target.clientName,
       redirect_uris: target.redirectUris.map((uri) => uri.replace(/\$\{PORT\}/g, String(port))),
@@ -155,6 +160,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     iutExit: crashes.length ? crashes.join('; ') : undefined,
     evidence: sim.recorder.serialize((exchange) => cited.has(exchange.seq)),
     secrets: sim.secrets,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
   };
 }
 

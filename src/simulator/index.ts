@@ -18,6 +18,7 @@ import { SecretRegistry } from './secrets.js';
 import { AuthStore } from './store.js';
 import { createRunCa } from './tls.js';
 import { WebhookSender } from './webhooks.js';
+import { createIdSource } from './random.js';
 import { World, type ApiKey, type ApiKeyKind, type Company } from './world.js';
 
 export interface ClientOptions {
@@ -48,6 +49,8 @@ export interface SimulatorOptions {
   /** Companies to create at start: a count or aliases. */
   companies?: number | string[];
   itemsPerJob?: number;
+  /** Seed of the world's ids, canaries and amounts (the same seed, the same data); default: random. */
+  seed?: string;
 }
 
 /** A running simulator. */
@@ -92,7 +95,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const useTls = options.tls ?? true;
   const secrets = new SecretRegistry();
   const recorder = new Recorder(secrets);
-  const world = new World();
+  const world = new World(createIdSource(options.seed));
   const store = new AuthStore();
   const faults = new Faults();
   const lifetimes = new Map<string, number>();

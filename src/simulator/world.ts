@@ -1,6 +1,7 @@
 // The simulated Pleo data: companies (each with a canary value), export jobs and their items,
 // installations, and API keys. Everything a check may want to inspect is plain data here.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { createIdSource, type IdSource } from './random.js';
 
 /** Job status values as Pleo's Export API v3 names them. */
 export type JobStatus = 'pending' | 'in_progress' | 'failed' | 'completed' | 'completed_with_errors';
@@ -86,17 +87,20 @@ export class World {
   readonly apiKeys = new Map<string, ApiKey>();
   #aliasCounter = 0;
 
+  /** `ids`: where ids, canaries and amounts come from (a seeded source makes them repeatable). */
+  constructor(readonly ids: IdSource = createIdSource()) {}
+
   /** Creates a company with a fresh UUID, seeded with one pending export job of `items` items. */
   createCompany(options: { alias?: string; name?: string; items?: number } = {}): Company {
     const alias = options.alias ?? this.#nextAlias();
     if (this.#byAlias.has(alias)) throw new Error(`a company with alias "${alias}" exists already`);
     const company: Company = {
-      id: randomUUID(),
+      id: this.ids.uuid(),
       alias,
       name: options.name ?? `${alias[0]!.toUpperCase()}${alias.slice(1)} ApS`,
-      organizationId: randomUUID(),
+      organizationId: this.ids.uuid(),
       registrationNumber: String(10_000_000 + Math.floor(Math.random() * 89_999_999)),
-      canary: `canary-${alias}-${randomBytes(6).toString('hex')}`,
+      canary: `canary-${alias}-${this.ids.hex(6)}`,
       createdAt: now(),
     };
     this.companies.set(company.id, company);
@@ -121,7 +125,7 @@ export class World {
   createExportJob(companyId: string, count = 3): ExportJob {
     const company = this.requireCompany(companyId);
     const job: ExportJob = {
-      id: randomUUID(),
+      id: this.ids.uuid(),
       companyId: company.id,
       status: 'pending',
       createdAt: now(),
@@ -131,7 +135,7 @@ export class World {
       itemUpdates: [],
     };
     for (let i = 0; i < count; i += 1) {
-      const item = makeItem(company, job.id, i);
+      const item = makeItem(this.ids, company, job.id, i);
       this.items.set(item.accountingEntryId, item);
       job.itemIds.push(item.accountingEntryId);
     }
@@ -161,7 +165,7 @@ export class World {
       return existing;
     }
     const installation: Installation = {
-      id: randomUUID(),
+      id: this.ids.uuid(),
       applicationId: clientId,
       companyId,
       status,
@@ -205,9 +209,9 @@ export class World {
 
 const SUPPLIERS = ['Office Depot', 'Lufthansa', 'AWS EMEA', 'Joe & The Juice', 'Uber BV'];
 
-function makeItem(company: Company, jobId: string, index: number): ExportItem {
-  const id = randomUUID();
-  const amount = 1000 + index * 250 + Math.floor(Math.random() * 100);
+function makeItem(ids: IdSource, company: Company, jobId: string, index: number): ExportItem {
+  const id = ids.uuid();
+  const amount = 1000 + index * 250 + ids.int(100);
   const supplier = SUPPLIERS[index % SUPPLIERS.length]!;
   return {
     accountingEntryId: id,
@@ -226,11 +230,11 @@ function makeItem(company: Company, jobId: string, index: number): ExportItem {
         inWalletCurrency: { value: (amount * 7.46) / 100, currency: 'DKK' },
       },
       supplier: { name: supplier, countryCode: 'DE', vatNumber: `DE${100000000 + index}` },
-      user: { id: randomUUID(), name: `${company.alias} employee ${index + 1}`, code: `E${index + 1}` },
+      user: { id: ids.uuid(), name: `${company.alias} employee ${index + 1}`, code: `E${index + 1}` },
       accountingEntryLines: [
         {
-          lineId: randomUUID(),
-          account: { id: randomUUID(), code: '6800', name: 'Office supplies' },
+          lineId: ids.uuid(),
+          account: { id: ids.uuid(), code: '6800', name: 'Office supplies' },
           tags: [{ code: 'DEPT-1', name: 'Finance', groupCode: 'DEPT' }],
           tax: { code: 'S25', rate: 0.25, type: 'inclusive', amount: { value: amount / 500, currency: 'DKK' } },
           amount: { value: (amount * 7.46) / 100, currency: 'DKK' },

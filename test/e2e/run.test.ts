@@ -20,6 +20,7 @@ describe('eap-conformance run (as a process)', () => {
     expect(run.stdout).not.toMatch(/\x1b\[/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.verdict.value).toBe('READY');
+    expect(report.seed).toMatch(/^[0-9a-f]{8}$/); // a fresh seed, kept so that the run can be repeated
     expect(report.summary).toMatchObject({ fail: 0, error: 0, warn: 0, 'not run': 0 });
     expect(report.summary.pass).toBeGreaterThanOrEqual(34);
     for (const file of ['report.html', 'junit.xml', 'summary.md', 'manifest.json']) expect(existsSync(join(out, file)), file).toBe(true);
@@ -32,9 +33,10 @@ describe('eap-conformance run (as a process)', () => {
   }, 60_000);
 
   it('a subset of checks cannot be READY: INCOMPLETE, exit 3', async () => {
-    const run = await runCli(['run', '--only', 'OAUTH-01', '--format', 'terminal']);
+    const run = await runCli(['run', '--only', 'OAUTH-01', '--format', 'terminal', '--seed', 'ci-7']);
     expect(run.code, run.stderr).toBe(3);
     expect(run.stdout).toMatch(/^INCOMPLETE — \d+ blocker check\(s\) did not run/);
+    expect(run.stdout).toMatch(/ \(seed ci-7\)\n/);
   }, 60_000);
 
   it('an invalid target: exit 2 with file:line:col, nothing run', async () => {
@@ -51,6 +53,8 @@ describe('eap-conformance run (as a process)', () => {
     expect((await runCli(['run', '--formats', 'json'])).code).toBe(1);
     expect((await runCli(['run', '--format', 'pdf'])).stderr).toContain('unknown format "pdf"');
     expect((await runCli(['frobnicate'])).code).toBe(1);
+    const badSeed = await runCli(['run', '--seed', 'two words']);
+    expect([badSeed.code, badSeed.stderr]).toEqual([1, expect.stringContaining('--seed must be 1 to 64 printable characters')]);
   });
 
   it('on a terminal: one live progress line on stderr and a coloured table; without one, plain lines', async () => {

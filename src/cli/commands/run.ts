@@ -1,4 +1,5 @@
 // `eap-conformance run`: every suite against the bundled reference integration, or --target FILE.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { HarnessFault } from '../../iut/driver.js';
 import { formatDiagnostics } from '../../load/diagnostics.js';
@@ -24,6 +25,8 @@ Options:
   --suite FILE|DIR   suite files or folders (repeatable; default: the standard suites)
   --only ID,...      run only these checks (a blocker left out makes the verdict INCOMPLETE)
   --companies N      companies connected at once in the fleet check TEN-04 (default 10, at most 100)
+  --seed TEXT        seed of the simulator's data (company ids, jobs, items, canaries): the same seed
+                     creates the same data, to repeat a run (default: a fresh seed, in the report)
   --out DIR          where the report goes (default reports/<run-id>/, and reports/latest points at it)
   --format LIST      comma-separated: terminal,json,html,junit,md (default: all)
   --sign-key FILE    sign the manifest with this Ed25519 private key (PEM)
@@ -47,6 +50,7 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
       suite: { type: 'string', multiple: true },
       only: { type: 'string' },
       companies: { type: 'string' },
+      seed: { type: 'string' },
       out: { type: 'string' },
       format: { type: 'string' },
       'sign-key': { type: 'string' },
@@ -62,6 +66,8 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (did you mean --target ${positionals[0]}?)`);
   const companies = values.companies === undefined ? undefined : Number(values.companies);
   if (companies !== undefined && !(Number.isInteger(companies) && companies >= 1 && companies <= 100)) throw new UsageError(`--companies must be a whole number from 1 to 100, got "${values.companies}"`);
+  if (values.seed !== undefined && !/^[\x21-\x7e]{1,64}$/.test(values.seed)) throw new UsageError(`--seed must be 1 to 64 printable characters without spaces, got "${values.seed}"`);
+  const seed = values.seed ?? randomBytes(4).toString('hex');
   const formats = (values.format ?? FORMATS.join(',')).split(',').map((format) => format.trim()).filter(Boolean);
   const unknownFormat = formats.find((format) => !FORMATS.includes(format as Format));
   if (unknownFormat) throw new UsageError(`unknown format "${unknownFormat}" (expected some of ${FORMATS.join(', ')})`);
@@ -89,6 +95,7 @@ export async function run(args: string[], context: CliContext): Promise<ExitCode
       notSelected: inputs.notSelected,
       baseEnv: context.env,
       companies,
+      seed,
       onCheck: ({ phase, check, result: checkResult, index, total }) => {
         const prefix = `[${index + 1}/${total}] ${check.id}`;
         if (context.stderrIsTty) {

@@ -26,7 +26,7 @@ export function renderTerminal(report: Report, options: { color: boolean; width?
   return [
     `${paint(report.verdict.value)} — ${report.verdict.rule}`,
     table.toString(),
-    `${checks.length - notRun.length} check(s): ${summary || 'none'} in ${(report.durationMs / 1000).toFixed(1)} s${report.iutExit ? `; ${report.iutExit}` : ''}`,
+    `${checks.length - notRun.length} check(s): ${summary || 'none'} in ${(report.durationMs / 1000).toFixed(1)} s${report.seed ? ` (seed ${report.seed})` : ''}${report.iutExit ? `; ${report.iutExit}` : ''}`,
     '',
   ].join('\n');
 }
