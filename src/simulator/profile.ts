@@ -23,7 +23,9 @@ const noDiscovery: ProfileRule = ({ path, res }, { discovery }) => {
 };
 
 // scopes must be registered: Pleo answers invalid_scope where oidc-provider silently drops unknown scopes
-const checkScope: ProfileRule = ({ res, query }, { client }) => {
+// (GET with a query, or POST with a form: oidc-provider takes both)
+const checkScope: ProfileRule = ({ res, query: url, method }, { client }, form) => {
+  const query = method === 'POST' ? form : url;
   const registered = client(query.get('client_id') ?? '');
   const redirectUri = query.get('redirect_uri');
   if (!registered || !redirectUri || !registered.redirect_uris.includes(redirectUri)) return false; // the provider explains
@@ -55,6 +57,7 @@ const checkClientAuth: ProfileRule = ({ res, attribution }, { strictClientAuth }
 export const PROFILE_RULES: readonly { method: string; path: string; rule: ProfileRule }[] = [
   { method: '*', path: '/.well-known/*', rule: noDiscovery },
   { method: 'GET', path: '/oauth/authorize', rule: checkScope },
+  { method: 'POST', path: '/oauth/authorize', rule: checkScope },
   { method: 'POST', path: '/oauth/token', rule: checkClientAuth },
   { method: 'POST', path: '/oauth/token/introspect', rule: checkClientAuth },
 ];

@@ -139,6 +139,17 @@ describe('refusals of the Pleo profile', () => {
     expect(response.status).toBe(303);
     expect(redirectParams(response.location)).toMatchObject({ error: 'invalid_scope', state: flow.state });
     expect(redirectParams(response.location).error_description).toContain('admin:everything');
+    // the same request as a form POST (oidc-provider takes both) gets the same answer
+    const { request } = await import('undici');
+    const posted = await request(`${sim.authUrl}/oauth/authorize`, {
+      method: 'POST',
+      dispatcher: sim.dispatcher,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: flow.authorizeUrl.searchParams.toString(),
+    });
+    await posted.body.dump();
+    expect(posted.statusCode).toBe(303);
+    expect(redirectParams(String(posted.headers.location))).toMatchObject({ error: 'invalid_scope', state: flow.state });
   });
 
   it('refuses client_secret_post in the strict profile', async () => {
