@@ -1,7 +1,7 @@
 // The readiness report from a real run against a leaky integration: schema, redaction of every
 // secret in every file, JUnit read by a real consumer, tamper-evidence, re-rendering, goldens.
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import testResultsParser from 'test-results-parser';
@@ -159,6 +159,12 @@ describe('writing', () => {
     for (const file of ['report.html', 'junit.xml', 'summary.md']) expect(readFileSync(join(copy, file), 'utf8'), file).toBe(readFileSync(join(dir, file), 'utf8'));
     expect(verifyReport(copy).ok).toBe(true);
     expect(cli.stdout()).toMatch(/^NOT READY/);
+    // through a link such as reports/latest: the folder it points at is rewritten, the link stays
+    const latest = join(work, 'latest-link');
+    symlinkSync(copy, latest);
+    expect(await main(['report', latest], fakeContext().context)).toBe(0);
+    expect(lstatSync(latest).isSymbolicLink()).toBe(true);
+    expect(verifyReport(copy).ok).toBe(true);
   });
 });
 

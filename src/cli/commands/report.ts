@@ -1,5 +1,5 @@
 // `eap-conformance report <dir>`: re-renders html, junit and md from report.json (and the manifest).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPrivateKey } from '../../report/manifest.js';
@@ -15,9 +15,11 @@ export async function report(args: string[], context: CliContext): Promise<ExitC
     context.stdout('Usage: eap-conformance report <dir> [--sign-key FILE]\n\nRe-renders report.html, junit.xml and summary.md from <dir>/report.json, rewrites the manifest, and prints the table.\n');
     return values.help ? EXIT.ready : EXIT.usage;
   }
-  const dir = resolve(context.cwd, positionals[0]!);
-  const file = join(dir, 'report.json');
+  const given = resolve(context.cwd, positionals[0]!);
+  const file = join(given, 'report.json');
   if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
+  // reports/latest is a link: rewrite the folder it points at, and leave the link as it is
+  const dir = realpathSync(given);
   let parsed;
   try {
     parsed = readReport(file);
