@@ -6,7 +6,7 @@ import type { CheckContext, Finding, Outcome } from '../checks/types.js';
 import { freePort, HarnessFault, startIut, type IutHandle } from '../iut/driver.js';
 import { UserAgent } from '../iut/user-agent.js';
 import type { Check, Severity, Target } from '../model.js';
-import { PLEO_SCOPES } from '../simulator/defaults.js';
+import { DEFAULTS, PLEO_SCOPES } from '../simulator/defaults.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import type { SerializedExchange } from '../simulator/recorder.js';
 import type { SecretRegistry } from '../simulator/secrets.js';
@@ -224,8 +224,9 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
 
   // leave nothing behind for the next check: faults off, lifetimes back, consent withdrawn
   for (const id of stepContext.faultIds) sim.faults.clear(id);
+  sim.setTokenLifetime(DEFAULTS.accessTokenLifetime);
   for (const company of companies.values()) {
-    sim.setTokenLifetime(900, company.id);
+    sim.setTokenLifetime(DEFAULTS.accessTokenLifetime, company.id);
     sim.revokeConsent(company.id);
   }
 
