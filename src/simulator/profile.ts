@@ -16,9 +16,16 @@ export interface ProfileContext {
 type ProfileRule = (request: SimRequest, context: ProfileContext, form: URLSearchParams) => boolean;
 
 // no discovery document: Pleo publishes none, so integrations must be configured with explicit URLs
-const noDiscovery: ProfileRule = ({ path, res }, { discovery }) => {
-  if (discovery || !path.startsWith('/.well-known/')) return false;
+const noDiscovery: ProfileRule = ({ res }, { discovery }) => {
+  if (discovery) return false;
   sendJson(res, 404, { type: 'NOT_FOUND', message: 'Pleo publishes no discovery document.' });
+  return true;
+};
+
+// nor a JWKS (its tokens are opaque): without the discovery option, /oauth/jwks is not there either
+const noJwks: ProfileRule = ({ res }, { discovery }) => {
+  if (discovery) return false;
+  sendJson(res, 404, { type: 'NOT_FOUND', message: 'Pleo publishes no JWKS: its tokens are opaque.' });
   return true;
 };
 
@@ -56,6 +63,7 @@ const checkClientAuth: ProfileRule = ({ res, attribution }, { strictClientAuth }
 /** Which rules run where: the endpoint pipeline as a table. */
 export const PROFILE_RULES: readonly { method: string; path: string; rule: ProfileRule }[] = [
   { method: '*', path: '/.well-known/*', rule: noDiscovery },
+  { method: '*', path: '/oauth/jwks', rule: noJwks },
   { method: 'GET', path: '/oauth/authorize', rule: checkScope },
   { method: 'POST', path: '/oauth/authorize', rule: checkScope },
   { method: 'POST', path: '/oauth/token', rule: checkClientAuth },

@@ -71,9 +71,29 @@ describe('authorization code with PKCE', () => {
     expect(callback.searchParams.get('code')).toBeTruthy();
     expect(callback.searchParams.get('state')).toBe(flow.state);
     expect(callback.searchParams.has('iss')).toBe(false);
-    for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+    for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/oauth/jwks']) {
       const response = await fetchAuth(path);
       expect(response.status, path).toBe(404);
+    }
+  });
+
+  it('serves discovery, the JWKS and the iss parameter only when asked to', async () => {
+    const opted = await startSimulator({ companies: ['acme'], discovery: true, issParameter: true });
+    try {
+      const { request } = await import('undici');
+      const metadata = await request(`${opted.authUrl}/.well-known/oauth-authorization-server`, { dispatcher: opted.dispatcher });
+      expect(metadata.statusCode).toBe(200);
+      const document = (await metadata.body.json()) as Record<string, unknown>;
+      expect(document).toMatchObject({ issuer: opted.authUrl, token_endpoint: `${opted.authUrl}/oauth/token` });
+      const jwks = await request(`${opted.authUrl}/oauth/jwks`, { dispatcher: opted.dispatcher });
+      expect(jwks.statusCode).toBe(200);
+      await jwks.body.dump();
+      const optedConfig = oauthConfig(opted);
+      const flow = await startFlow(opted, optedConfig);
+      const callback = await consent(opted, flow.authorizeUrl, 'acme');
+      expect(callback.searchParams.get('iss')).toBe(opted.authUrl);
+    } finally {
+      await opted.close();
     }
   });
 
