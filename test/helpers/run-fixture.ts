@@ -25,11 +25,11 @@ export function loadFixtureTarget(name: string): Target {
 }
 
 /** Runs `only` (or every) check of the standard suites against a fixture. */
-export async function runFixture(name: string, only?: readonly string[]): Promise<{ run: RunResult; target: Target; suites: Suite[] }> {
+export async function runFixture(name: string, only?: readonly string[], seed?: string): Promise<{ run: RunResult; target: Target; suites: Suite[] }> {
   const suites = loadStandardSuites();
   const all = suites.flatMap((suite) => suite.checks);
   const checks = only ? all.filter((check) => only.includes(check.id)) : all;
   const target = loadFixtureTarget(name);
-  const run = await runChecks({ target, checks, notSelected: all.filter((check) => !checks.includes(check)), baseEnv: process.env });
+  const run = await runChecks({ target, checks, notSelected: all.filter((check) => !checks.includes(check)), baseEnv: process.env, seed });
   return { run, target, suites };
 }

@@ -8,7 +8,7 @@ import testResultsParser from 'test-results-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { verifyReport } from '../../src/report/manifest.js';
-import { buildReport, type Report } from '../../src/report/model.js';
+import { buildReport, type Report, type ReportCheck } from '../../src/report/model.js';
 import { readReport, reportProblems } from '../../src/report/read.js';
 import { writeReportFolder } from '../../src/report/write.js';
 import { FILE_WRITERS, renderTerminal, type FileFormat } from '../../src/report/writers/index.js';
@@ -26,7 +26,8 @@ let dir: string;
 const work = mkdtempSync(join(tmpdir(), 'eap-report-'));
 
 beforeAll(async () => {
-  const result = await runFixture('leaky', CHECKS);
+  // a fixed seed: the same companies, items and amounts every time, so goldens change only with the code
+  const result = await runFixture('leaky', CHECKS, 'golden-1');
   run = result.run;
   report = buildReport({ run, target: result.target, suites: result.suites, harnessVersion: '0.0.0-test' });
   dir = join(work, 'run');
@@ -170,22 +171,57 @@ describe('writing', () => {
 
 describe('golden files', () => {
   const golden = join(ROOT, 'fixtures/golden');
-  it('render the fixed run the same way in every format', () => {
-    if (process.env.UPDATE_GOLDEN) {
-      mkdirSync(golden, { recursive: true });
-      writeFileSync(join(golden, 'report.json'), `${JSON.stringify(normalizeReport(report, run.secrets), null, 2)}\n`);
+  const render = (fixed: Report): Record<string, string> => ({
+    'report.json': FILE_WRITERS.json.render(fixed),
+    'report.html': FILE_WRITERS.html.render(fixed),
+    'junit.xml': FILE_WRITERS.junit.render(fixed),
+    'summary.md': FILE_WRITERS.md.render(fixed),
+    'terminal.txt': renderTerminal(fixed, { color: false }),
+  });
+  const compare = (dir: string, outputs: Record<string, string>): void => {
+    mkdirSync(dir, { recursive: true });
+    for (const [file, text] of Object.entries(outputs)) {
+      if (process.env.UPDATE_GOLDEN) writeFileSync(join(dir, file), text);
+      expect(text, `${file} differs from ${join(dir, file)} (UPDATE_GOLDEN=1 to accept)`).toBe(readFileSync(join(dir, file), 'utf8'));
     }
+  };
+  /** What a fresh run must keep of the fixed one: checks, outcomes, and every expectation's place and wording. */
+  const shape = (r: Report) => r.requirements.flatMap((requirement) => requirement.checks.map((check) => [check.id, check.outcome, check.expectations.map((e) => [e.source, e.outcome, e.expected])]));
+
+  it('render the fixed run the same way in every format, and this run has its shape', () => {
+    if (process.env.UPDATE_GOLDEN) writeFileSync(join(golden, 'report.json'), `${JSON.stringify(normalizeReport(report, run.secrets), null, 2)}\n`);
     expect(existsSync(join(golden, 'report.json')), 'run with UPDATE_GOLDEN=1 once to create the goldens').toBe(true);
     const fixed = readReport(join(golden, 'report.json'));
-    const outputs: Record<string, string> = {
-      'report.html': FILE_WRITERS.html.render(fixed),
-      'junit.xml': FILE_WRITERS.junit.render(fixed),
-      'summary.md': FILE_WRITERS.md.render(fixed),
-      'terminal.txt': renderTerminal(fixed, { color: false }),
+    compare(golden, render(fixed));
+    expect(shape(normalizeReport(report, run.secrets))).toEqual(shape(fixed));
+  });
+
+  it('render every outcome: error, warn, skip and waived beside pass, fail and not run', () => {
+    const fixed = readReport(join(golden, 'report.json'));
+    const varied = (check: ReportCheck): ReportCheck => {
+      switch (check.id) {
+        case 'OAUTH-08':
+          return { ...check, outcome: 'error', message: 'step "sync 1": the sync hook did not answer within 30 s', expectations: [] };
+        case 'KEY-01':
+          return { ...check, outcome: 'waived', waiver: { owner: 'partner-security@example.com', reason: 'moving the last job to OAuth in 2.1 (TB-7)', expires: '2099-12-31', expired: false } };
+        case 'SEC-04':
+          return { ...check, outcome: 'skip', message: 'not applicable: the target declares no webhook hook' };
+        case 'ID-01':
+          return { ...check, outcome: 'warn', message: '3 requests without a User-Agent naming the integration' };
+        default:
+          return check;
+      }
     };
-    for (const [file, text] of Object.entries(outputs)) {
-      if (process.env.UPDATE_GOLDEN) writeFileSync(join(golden, file), text);
-      expect(text, `${file} differs from fixtures/golden/${file} (UPDATE_GOLDEN=1 to accept)`).toBe(readFileSync(join(golden, file), 'utf8'));
-    }
+    const requirements = fixed.requirements.map((requirement) => ({ ...requirement, checks: requirement.checks.map(varied) }));
+    const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0, waived: 0, 'not run': 0 } as Record<ReportCheck['outcome'], number>;
+    for (const check of requirements.flatMap((requirement) => requirement.checks)) summary[check.outcome] += 1;
+    const every: Report = { ...fixed, requirements, summary };
+    expect(Object.entries(summary).filter(([, n]) => n === 0)).toEqual([]);
+    expect(reportProblems(JSON.parse(FILE_WRITERS.json.render(every)))).toEqual([]);
+    const dir = join(golden, 'every-outcome');
+    compare(dir, render(every));
+    // and a real JUnit consumer counts them as they are
+    const parsed = testResultsParser.parse({ type: 'junit', files: [join(dir, 'junit.xml')] });
+    expect([parsed.failed, parsed.errors, parsed.skipped, parsed.passed]).toEqual([summary.fail, summary.error, summary.skip + summary['not run'] + summary.waived, summary.pass + summary.warn]);
   });
 });
