@@ -219,7 +219,8 @@ describe('golden files', () => {
     expect(Object.entries(summary).filter(([, n]) => n === 0)).toEqual([]);
     expect(reportProblems(JSON.parse(FILE_WRITERS.json.render(every)))).toEqual([]);
     const dir = join(golden, 'every-outcome');
-    compare(dir, render(every));
+    const { 'report.json': _same, ...outputs } = render(every); // its JSON is the fixed one with four checks changed
+    compare(dir, outputs);
     // and a real JUnit consumer counts them as they are
     const parsed = testResultsParser.parse({ type: 'junit', files: [join(dir, 'junit.xml')] });
     expect([parsed.failed, parsed.errors, parsed.skipped, parsed.passed]).toEqual([summary.fail, summary.error, summary.skip + summary['not run'] + summary.waived, summary.pass + summary.warn]);
