@@ -87,4 +87,15 @@ describe('eap-conformance run (as a process)', () => {
     expect(expired.stdout.split('\n')[0]).toBe('NOT READY — 1 blocker/major check(s) failed: OAUTH-09');
     expect(expired.stdout).toContain('waiver expired on 2020-01-31');
   }, 180_000);
+
+  it('--companies scales TEN-04: the reference completes 100 companies at once, fleet-mixup fails at 40', async () => {
+    const out = join(work, 'fleet');
+    const fleet = await runCli(['run', '--only', 'TEN-04', '--companies', '100', '--out', out, '--format', 'json'], 120_000);
+    expect(fleet.code, fleet.stderr).toBe(3); // --only: the other blockers did not run
+    const check = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).requirements.flatMap((r: { checks: { id: string }[] }) => r.checks).find((c: { id: string }) => c.id === 'TEN-04');
+    expect(check).toMatchObject({ id: 'TEN-04', outcome: 'pass', message: expect.stringContaining('100 companies, every job completed with exactly its own items') });
+    const mixup = await runCli(['run', '--target', 'fixtures/integrations/fleet-mixup/target.yaml', '--only', 'TEN-04', '--companies', '40', '--format', 'terminal'], 120_000);
+    expect(mixup.code, mixup.stderr).toBe(4);
+    expect(mixup.stdout.split('\n')[0]).toBe('NOT READY — 1 blocker/major check(s) failed: TEN-04');
+  }, 240_000);
 });
