@@ -4,7 +4,8 @@ import { authorizeRequests, pass, problemsFinding, unjudged } from './shared.js'
 
 /** Bits of entropy a random string of this alphabet and length can carry. */
 export function stateBits(state: string): number {
-  const alphabet = /^[0-9a-f]+$/i.test(state) ? 16 : /^[0-9]+$/.test(state) ? 10 : /^[A-Za-z0-9_-]+$/.test(state) ? 64 : Math.max(2, new Set(state).size);
+  // narrowest alphabet first: digits are hex too, and hex is base64url too
+  const alphabet = /^[0-9]+$/.test(state) ? 10 : /^[0-9a-f]+$/i.test(state) ? 16 : /^[A-Za-z0-9_-]+$/.test(state) ? 64 : Math.max(2, new Set(state).size);
   return Math.floor(state.length * Math.log2(alphabet));
 }
 
