@@ -231,6 +231,12 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   }
 
   function registerIssued(request: SimRequest, form: URLSearchParams, status: number, body: string, headers: [string, string][]): void {
+    // the admin's AS session and interaction cookies would let anyone holding them act in that browser
+    for (const [name, value] of headers) {
+      if (name !== 'set-cookie') continue;
+      const cookie = /^(pleo_sim_[a-z_]+(?:\.sig)?)=([^;]*)/.exec(value);
+      if (cookie && cookie[2]!.length >= 8) secrets.register(cookie[2]!, 'session-cookie');
+    }
     if (request.path === '/oauth/token' && status === 200) {
       const json = JSON.parse(body) as { access_token?: string; refresh_token?: string };
       const payload = json.access_token ? store.peek('AccessToken', json.access_token)?.payload : undefined;

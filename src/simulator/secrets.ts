@@ -11,7 +11,8 @@ export type SecretKind =
   | 'api-key'
   | 'webhook-secret'
   | 'signing-key'
-  | 'cookie-key';
+  | 'cookie-key'
+  | 'session-cookie';
 
 /** What is known about one secret value. */
 export interface SecretInfo {

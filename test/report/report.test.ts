@@ -58,7 +58,7 @@ describe('redaction', () => {
   it('leaves no secret the run saw in any written file, byte for byte', () => {
     const secrets = run.secrets.values();
     const kinds = new Set(secrets.map((value) => run.secrets.lookup(value)!.kind));
-    expect(kinds).toEqual(new Set(['client-secret', 'cookie-key', 'webhook-secret', 'authorization-code', 'code-verifier', 'access-token', 'refresh-token']));
+    expect(kinds).toEqual(new Set(['client-secret', 'cookie-key', 'session-cookie', 'webhook-secret', 'authorization-code', 'code-verifier', 'access-token', 'refresh-token']));
     const files = readdirSync(dir);
     expect(files.sort()).toEqual(['junit.xml', 'manifest.json', 'report.html', 'report.json', 'summary.md']);
     for (const file of files) {
