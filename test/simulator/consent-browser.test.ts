@@ -2,13 +2,15 @@
 // package) drives authorize → consent → callback against the simulator started through the CLI
 // command, then the code is exchanged and used as a partner integration would.
 //
-// The simulator runs with `--http`, so the browser needs no trust decision at all: no
-// `ignoreHTTPSErrors`, no run CA in a browser profile. HTTPS and the run CA are covered by the
-// other tests, which use undici with `sim.dispatcher`.
-import { createHash, randomBytes } from 'node:crypto';
+// Twice: with `--http`, where the browser needs no trust decision at all, and over HTTPS (the
+// default a partner gets), where Chromium is told to accept exactly the simulator's certificate
+// (`--ignore-certificate-errors-spki-list` with its key's SHA-256; no `ignoreHTTPSErrors`), so the
+// secure cookies of the consent flow go through a real TLS connection.
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +98,20 @@ async function startSimulateCommand(args: string[]): Promise<RunningCli> {
   };
 }
 
+/** Base64 SHA-256 of the public key the simulator's authorization server presents (for Chromium's SPKI list). */
+async function spkiHash(sim: Simulator): Promise<string> {
+  const { hostname, port } = new URL(sim.authUrl);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const socket = tls.connect({ host: hostname, port: Number(port), ca: sim.caPem, servername: undefined }, () => {
+      const peer = socket.getPeerCertificate();
+      socket.end();
+      resolve(peer.raw);
+    });
+    socket.once('error', reject);
+  });
+  return createHash('sha256').update(new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+}
+
 function pkce(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
@@ -124,7 +140,7 @@ function isLoopback(url: string): boolean {
   }
 }
 
-describe('consent page of `eap-conformance simulate` in headless Chromium', () => {
+describe.each(['http', 'https'] as const)('consent page of `eap-conformance simulate` in headless Chromium (%s)', (scheme) => {
   let callback: CallbackServer;
   let cli: RunningCli;
   let sim: Simulator;
@@ -138,8 +154,9 @@ describe('consent page of `eap-conformance simulate` in headless Chromium', () =
       throw new Error(`${CHROMIUM} not found: the browser tests need Debian's Chromium (apt-get install -y --no-install-recommends chromium; .ci/run installs it)`);
     }
     callback = await startCallbackServer();
-    cli = await startSimulateCommand(['--http', '--redirect-uri', callback.url]);
+    cli = await startSimulateCommand([...(scheme === 'http' ? ['--http'] : []), '--redirect-uri', callback.url]);
     sim = cli.sim;
+    const trust = scheme === 'https' ? [`--ignore-certificate-errors-spki-list=${await spkiHash(sim)}`] : [];
     userDataDir = await mkdtemp(join(tmpdir(), 'eap-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
@@ -154,6 +171,7 @@ describe('consent page of `eap-conformance simulate` in headless Chromium', () =
         '--disable-component-update',
         '--disable-sync',
         '--no-proxy-server',
+        ...trust,
       ],
       viewport: { width: 800, height: 720 },
     });
@@ -179,8 +197,8 @@ describe('consent page of `eap-conformance simulate` in headless Chromium', () =
 
   it('prints the URLs, the client and the companies', () => {
     const out = cli.stdout();
-    expect(sim.authUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(sim.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(sim.authUrl).toMatch(new RegExp(`^${scheme}://127\\.0\\.0\\.1:\\d+$`));
+    expect(sim.apiUrl).toMatch(new RegExp(`^${scheme}://127\\.0\\.0\\.1:\\d+$`));
     expect(out).toContain('Pleo staging simulator is running');
     expect(out).toMatch(new RegExp(`authorization server\\s+${sim.authUrl.replace(/\./g, '\\.')}\\s`));
     expect(out).toMatch(new RegExp(`API\\s+${sim.apiUrl.replace(/\./g, '\\.')}\\s`));
@@ -196,8 +214,13 @@ describe('consent page of `eap-conformance simulate` in headless Chromium', () =
     expect(out).toContain(`export PLEO_CLIENT_ID=${sim.client.client_id}\n`);
     expect(out).toContain(`export PLEO_REDIRECT_URI=${callback.url}\n`);
     expect(out).toMatch(/export PLEO_WEBHOOK_SECRET='?whsec_/);
-    expect(out).not.toContain('NODE_EXTRA_CA_CERTS'); // plain HTTP: no run CA
-    expect(out).toContain('Plain HTTP (--http)');
+    if (scheme === 'http') {
+      expect(out).not.toContain('NODE_EXTRA_CA_CERTS'); // plain HTTP: no run CA
+      expect(out).toContain('Plain HTTP (--http)');
+    } else {
+      expect(out).toContain(`export NODE_EXTRA_CA_CERTS=${sim.caFile}\n`);
+      expect(out).toContain(`Your browser does not know that CA: import ${sim.caFile} as a trusted authority`);
+    }
     expect(cli.stderr()).toBe('');
   });
 
@@ -229,7 +252,7 @@ describe('consent page of `eap-conformance simulate` in headless Chromium', () =
       await expect(page.getByRole('button', { name: 'Deny' }).isVisible()).resolves.toBe(true);
 
       await mkdir(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'consent-page.png'), fullPage: true });
+      await page.screenshot({ path: join(ARTIFACTS, `consent-page-${scheme}.png`), fullPage: true });
 
       await page.getByRole('radio', { name: `${globex.name} (globex)` }).check();
       await expect(page.getByRole('radio', { checked: true }).getAttribute('data-alias')).resolves.toBe('globex');
@@ -249,6 +272,7 @@ describe('consent page of `eap-conformance simulate` in headless Chromium', () =
     // the integration's back channel: code + verifier, client_secret_basic
     const basic = Buffer.from(`${encodeURIComponent(sim.client.client_id)}:${encodeURIComponent(sim.client.client_secret)}`).toString('base64');
     const tokenResponse = await fetch(`${sim.authUrl}/oauth/token`, {
+      dispatcher: sim.dispatcher,
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'authorization_code', code: hit.searchParams.get('code')!, redirect_uri: callback.url, code_verifier: verifier }).toString(),
@@ -260,7 +284,7 @@ describe('consent page of `eap-conformance simulate` in headless Chromium', () =
     expect(tokens.access_token).toEqual(expect.any(String));
     expect(tokens.refresh_token).toEqual(expect.any(String));
 
-    const me = await fetch(`${sim.apiUrl}/v1/installations/me`, { headers: { authorization: `Bearer ${tokens.access_token as string}` } });
+    const me = await fetch(`${sim.apiUrl}/v1/installations/me`, { dispatcher: sim.dispatcher, headers: { authorization: `Bearer ${tokens.access_token as string}` } });
     const meText = await me.text();
     expect(me.status, meText).toBe(200);
     expect(JSON.parse(meText)).toMatchObject({ data: { resource: `urn:pleo:company:${globex.id}`, applicationId: sim.client.client_id, status: 'ACTIVATED' } });

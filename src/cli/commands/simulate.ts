@@ -98,7 +98,12 @@ export async function simulate(args: string[], context: CliContext, onReady?: (s
     bold('Environment for your integration'),
     ...Object.entries(env).map(([name, value]) => `  export ${name}=${shellQuote(value)}`),
     '',
-    sim.caFile ? `The simulator serves HTTPS with a CA made for this run; NODE_EXTRA_CA_CERTS points Node at it.` : 'Plain HTTP (--http): clients such as openid-client need allowInsecureRequests.',
+    ...(sim.caFile
+      ? [
+          `The simulator serves HTTPS with a CA made for this run; NODE_EXTRA_CA_CERTS points Node at it.`,
+          `Your browser does not know that CA: import ${sim.caFile} as a trusted authority, accept the warning on ${sim.authUrl} once, or start again with --http.`,
+        ]
+      : ['Plain HTTP (--http): clients such as openid-client need allowInsecureRequests.']),
     'Press Ctrl-C to stop.',
     '',
   ];
