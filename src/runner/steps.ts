@@ -84,7 +84,9 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     const calls = Array.from({ length: step.concurrent }, () => context.iut.call('sync', { query, timeoutMs: 30_000 }));
     const responses = await Promise.all(calls);
     for (const response of responses) {
+      // a cycle that did not run (an error, a wrong hook path) leaves nothing to judge
       if (response.status >= 500) throw new HarnessFault(`sync answered ${response.status}: ${response.body.slice(0, 200)}`);
+      if (response.status >= 400) throw new HarnessFault(`sync answered ${response.status}${response.status === 404 || response.status === 405 ? ` (is hooks.sync "${context.target.hooks.sync}" right?)` : ''}: ${response.body.slice(0, 200)}`);
     }
     // 202: the integration works in the background; in any case let in-flight traffic settle
     const async = responses.some((response) => response.status === 202);

@@ -165,4 +165,18 @@ http.createServer(async (req, res) => {
     expect(noisy.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['TEN-01', 'error', expect.stringMatching(/traffic did not settle/)]]);
     expect(noisy.verdict).toBe('INCOMPLETE');
   }, 30_000);
+
+  it('cannot judge a check whose sync hook refuses the call (a wrong hook path, say)', async () => {
+    const path = targetFor(`import http from 'node:http';
+http.createServer((req, res) => {
+  res.statusCode = req.url === '/health' ? 200 : 404;
+  res.end(req.url === '/health' ? 'ok' : 'Cannot POST ' + req.url);
+}).listen(Number(process.env.PORT), '127.0.0.1');`);
+    const suitePath = join(dir, 'sync-404.yaml');
+    writeFileSync(suitePath, `suite: s\nrequirement: EAP-4\nchecks:\n  - id: TEN-01\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n`);
+    const { suites, diagnostics } = loadSuites([{ path: suitePath, display: 'sync-404.yaml' }], RULE_NAMES);
+    expect(diagnostics).toEqual([]);
+    const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
+    expect(result.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['TEN-01', 'error', 'step "sync 1": sync answered 404 (is hooks.sync "/sync" right?): Cannot POST /sync']]);
+  });
 });
