@@ -1,6 +1,7 @@
 // The command line: `eap-conformance <command> [options]`. A plain function over node:util
 // parseArgs, so tests can call it; bin/eap-conformance.js is the thin wrapper.
 import { processContext, type CliContext } from './context.js';
+import { init } from './commands/init.js';
 import { list } from './commands/list.js';
 import { report } from './commands/report.js';
 import { run } from './commands/run.js';
@@ -12,6 +13,7 @@ import { EXIT, UsageError, type ExitCode } from './exit-codes.js';
 export const HELP = `Usage: eap-conformance <command> [options]
 
 Commands:
+  init       write a target file for the integration in this folder
   run        run the EAP suites against an integration (default: the bundled reference)
   validate   check target and suite files, run nothing
   list       list the checks of the suites
@@ -24,7 +26,7 @@ Run "eap-conformance <command> --help" for a command's options.
 Exit codes: 0 ready, 1 usage error, 2 invalid suite or target, 3 harness error, 4 not ready.
 `;
 
-const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<ExitCode>> = { run, validate, list, simulate, report, verify };
+const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<ExitCode>> = { init, run, validate, list, simulate, report, verify };
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: string[], context: CliContext = processContext()): Promise<ExitCode> {
