@@ -37,6 +37,16 @@ const RETRY_AFTER_MARGIN_MS = 500;
 
 type Executor<K extends StepKind> = (step: Extract<Step, { kind: K }>, context: StepContext) => Promise<void>;
 
+/**
+ * A hook the harness calls to make something happen (a cycle, a disconnect, a key handed over)
+ * must accept the call: a refusal or an error leaves nothing to judge.
+ */
+function assertAccepted(response: { status: number; body: string }, hook: 'sync' | 'disconnect' | 'provision', context: StepContext): void {
+  if (response.status < 400) return;
+  const hint = response.status === 404 || response.status === 405 ? ` (is hooks.${hook} "${context.target.hooks[hook]}" right?)` : '';
+  throw new HarnessFault(`${hook} answered ${response.status}${hint}: ${response.body.slice(0, 200)}`);
+}
+
 function company(context: StepContext, alias: string): Company {
   const found = context.companies.get(alias);
   if (!found) throw new HarnessFault(`unknown company "${alias}" in a step`);
@@ -83,11 +93,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     const query = step.company ? { company_id: company(context, step.company).id } : undefined;
     const calls = Array.from({ length: step.concurrent }, () => context.iut.call('sync', { query, timeoutMs: 30_000 }));
     const responses = await Promise.all(calls);
-    for (const response of responses) {
-      // a cycle that did not run (an error, a wrong hook path) leaves nothing to judge
-      if (response.status >= 500) throw new HarnessFault(`sync answered ${response.status}: ${response.body.slice(0, 200)}`);
-      if (response.status >= 400) throw new HarnessFault(`sync answered ${response.status}${response.status === 404 || response.status === 405 ? ` (is hooks.sync "${context.target.hooks.sync}" right?)` : ''}: ${response.body.slice(0, 200)}`);
-    }
+    for (const response of responses) assertAccepted(response, 'sync', context);
     // 202: the integration works in the background; in any case let in-flight traffic settle
     const async = responses.some((response) => response.status === 202);
     const quiet = await context.sim.recorder.waitQuiet({ quietMs: async ? Math.max(ASYNC_QUIET_MS, context.pauseMs) : 150, timeoutMs: 30_000, activityWithinMs: async ? 1_000 : undefined });
@@ -118,7 +124,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     for (const id of context.faultIds.splice(0)) context.sim.faults.clear(id);
   },
   async disconnect(step, context) {
-    await context.iut.call('disconnect', { query: { company_id: company(context, step.company).id } });
+    assertAccepted(await context.iut.call('disconnect', { query: { company_id: company(context, step.company).id } }), 'disconnect', context);
     await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
   },
   async status(step, context) {
@@ -141,7 +147,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
   async 'provision-key'(step, context) {
     const target = company(context, step.company);
     const key = context.sim.mintApiKey('integrated', target.id);
-    await context.iut.call('provision', { json: { company_id: target.id, api_key: key.value } });
+    assertAccepted(await context.iut.call('provision', { json: { company_id: target.id, api_key: key.value } }), 'provision', context);
     await context.sim.recorder.waitQuiet({ quietMs: 150, timeoutMs: 10_000 });
   },
   async 'callback-tamper'(step, context) {
