@@ -1,6 +1,7 @@
-// The terminal table: verdict first, then one row per check with the one-line reason.
+// The terminal table: verdict first, then one row per check with the one-line reason, the checks
+// that need attention (fail, error, warn, waived) at the top.
 import Table from 'cli-table3';
-import type { Report } from '../model.js';
+import { checksByAttention, type Report } from '../model.js';
 
 const COLORS: Record<string, string> = { pass: '32', fail: '31', error: '35', warn: '33', skip: '90', 'not run': '90', waived: '36', READY: '32;1', 'READY WITH EXCEPTIONS': '36;1', 'NOT READY': '31;1', INCOMPLETE: '35;1' };
 
@@ -12,7 +13,7 @@ export function renderTerminal(report: Report, options: { color: boolean; width?
     colWidths: [11, 10, 9, Math.max(30, (options.width ?? 120) - 36)],
     wordWrap: true,
   });
-  const checks = report.requirements.flatMap((requirement) => requirement.checks);
+  const checks = checksByAttention(report);
   for (const check of checks.filter((one) => one.outcome !== 'not run')) table.push([check.id, check.severity, paint(check.outcome), check.message]);
   const notRun = checks.filter((check) => check.outcome === 'not run');
   if (notRun.length) {
