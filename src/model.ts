@@ -48,6 +48,8 @@ export interface Target {
   /** Hooks the target declared explicitly (optional hooks apply only when declared). */
   readonly declaredHooks: ReadonlySet<HookName>;
   readonly launch: Launch;
+  /** How long hooks may take to answer: sync, and every other hook. */
+  readonly timeouts: { readonly hookMs: number; readonly syncMs: number };
   readonly envNames: Readonly<Record<EnvVariable, string>>;
   readonly waivers: readonly Waiver[];
 }

@@ -93,7 +93,7 @@ export async function startIut(options: StartIutOptions): Promise<IutHandle> {
     const body = init.json === undefined ? undefined : JSON.stringify(init.json);
     const headers: Record<string, string> = { 'user-agent': 'eap-conformance harness' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return recordCall(recorder, { method, url, headers, body, timeoutMs: init.timeoutMs ?? 15_000, dispatcher: options.dispatcher, what: `the ${hook} hook`, endpoint: `${method} ${hook}`, exitReason: () => exit });
+    return recordCall(recorder, { method, url, headers, body, timeoutMs: init.timeoutMs ?? target.timeouts.hookMs, dispatcher: options.dispatcher, what: `the ${hook} hook`, endpoint: `${method} ${hook}`, exitReason: () => exit });
   };
 
   const handle: IutHandle = {

@@ -50,7 +50,9 @@ export async function recordCall(
     body = await response.body.text();
   } catch (caught) {
     const reason = init.exitReason?.();
-    error = reason ? `${reason} (during ${init.what})` : `${init.what} failed: ${(caught as Error).message}`;
+    const code = (caught as { code?: string }).code;
+    const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+    error = reason ? `${reason} (during ${init.what})` : timedOut ? `${init.what} did not answer within ${init.timeoutMs} ms` : `${init.what} failed: ${(caught as Error).message}`;
   }
   recorder.end({
     seq,

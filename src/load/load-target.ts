@@ -74,6 +74,7 @@ export function loadTarget(path: string, display: string, env: Readonly<Record<s
       hooks,
       declaredHooks: new Set(Object.keys(hooksRaw) as HookName[]),
       launch,
+      timeouts: { hookMs: ((raw.timeouts as Raw | undefined)?.hook_ms as number | undefined) ?? 15_000, syncMs: ((raw.timeouts as Raw | undefined)?.sync_ms as number | undefined) ?? 30_000 },
       envNames,
       waivers,
     },

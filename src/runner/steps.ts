@@ -66,7 +66,7 @@ async function runConnect(context: StepContext, alias: string, decision: 'approv
     result = await ua.connect(start, {
       company: target.id,
       decision,
-      timeoutMs: 15_000,
+      timeoutMs: context.target.timeouts.hookMs,
       onRedirect: (url) => {
         if (new URL(url).pathname === callbackPath) callbackUrl = url;
       },
@@ -91,7 +91,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     context.target.auth.mode === 'oauth2' ? runConnect(context, step.company, 'approve') : EXECUTORS['provision-key']({ kind: 'provision-key', company: step.company }, context),
   async sync(step, context) {
     const query = step.company ? { company_id: company(context, step.company).id } : undefined;
-    const calls = Array.from({ length: step.concurrent }, () => context.iut.call('sync', { query, timeoutMs: 30_000 }));
+    const calls = Array.from({ length: step.concurrent }, () => context.iut.call('sync', { query, timeoutMs: context.target.timeouts.syncMs }));
     const responses = await Promise.all(calls);
     for (const response of responses) assertAccepted(response, 'sync', context);
     // 202: the integration works in the background; in any case let in-flight traffic settle

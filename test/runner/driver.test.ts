@@ -179,4 +179,28 @@ http.createServer((req, res) => {
     const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
     expect(result.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['TEN-01', 'error', 'step "sync 1": sync answered 404 (is hooks.sync "/sync" right?): Cannot POST /sync']]);
   });
+
+  it('cannot judge a check whose sync hook hangs: error after the target\'s timeouts.sync_ms, and the run goes on', async () => {
+    const path = targetFor(
+      `import http from 'node:http';
+http.createServer((req, res) => {
+  if (req.url === '/sync') return; // never answers
+  res.end('ok');
+}).listen(Number(process.env.PORT), '127.0.0.1');`,
+      'timeouts: { sync_ms: 800 }\n',
+    );
+    const suitePath = join(dir, 'sync-hang.yaml');
+    const check = (id: string, step: string) => `  - id: ${id}\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - ${step}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n`;
+    writeFileSync(suitePath, `suite: s\nrequirement: EAP-4\nchecks:\n${check('TEN-01', 'sync: {}')}${check('TEN-02', 'mark: nothing')}`);
+    const { suites, diagnostics } = loadSuites([{ path: suitePath, display: 'sync-hang.yaml' }], RULE_NAMES);
+    expect(diagnostics).toEqual([]);
+    const started = Date.now();
+    const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
+    expect(result.results.map((r) => [r.id, r.outcome])).toEqual([
+      ['TEN-01', 'error'],
+      ['TEN-02', 'pass'],
+    ]);
+    expect(result.results[0]!.message).toMatch(/^step "sync 1": .*sync hook.*800 ms/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
 });

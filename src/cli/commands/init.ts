@@ -111,6 +111,7 @@ start:
   command: ${JSON.stringify(options.start)}
   cwd: .
   # env: { DATABASE_URL: "\${DATABASE_URL}" }
+# timeouts: { sync_ms: 30000, hook_ms: 15000 }   # how long the hooks may take to answer
 # or, for one that is already running (then every PLEO_* value must be given to it by hand):
 # attach: { url: "http://127.0.0.1:3000" }
 # waivers:
