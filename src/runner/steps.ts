@@ -129,11 +129,15 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
   },
   async status(step, context) {
     const response = await context.iut.call('status', { query: { company_id: company(context, step.company).id } });
-    let connected: unknown = `unreadable (${response.status})`;
+    let connected: unknown;
     try {
       connected = (JSON.parse(response.body) as { connected?: unknown }).connected;
     } catch {
-      /* recorded as unreadable */
+      /* not JSON: below */
+    }
+    // an answer the harness cannot read says nothing about the company: not judged, not failed
+    if (response.status !== 200 || typeof connected !== 'boolean') {
+      throw new HarnessFault(`the status hook answered ${response.status} ${JSON.stringify(response.body.slice(0, 120))}, not {"connected": true|false}`);
     }
     context.statuses.set(step.company, [...(context.statuses.get(step.company) ?? []), connected]);
   },

@@ -203,4 +203,21 @@ http.createServer((req, res) => {
     expect(result.results[0]!.message).toMatch(/^step "sync 1": .*sync hook.*800 ms/);
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
+
+  it('cannot judge a status it cannot read: error, not a failed REV-04', async () => {
+    const path = targetFor(
+      `import http from 'node:http';
+http.createServer((req, res) => {
+  res.setHeader('content-type', req.url.startsWith('/status') ? 'text/html' : 'text/plain');
+  res.end(req.url.startsWith('/status') ? '<h1>Connected ✓</h1>' : 'ok');
+}).listen(Number(process.env.PORT), '127.0.0.1');`,
+      'hooks:\n  status: /status\n',
+    );
+    const suitePath = join(dir, 'status-html.yaml');
+    writeFileSync(suitePath, `suite: s\nrequirement: EAP-3\nchecks:\n  - id: REV-04\n    title: t\n    severity: major\n    doc: https://example.com\n    requires_hooks: [status]\n    companies: [acme]\n    steps:\n      - status: acme\n    expect:\n      - rule: status-sequence\n        with: { company: acme, expect: [true] }\n`);
+    const { suites, diagnostics } = loadSuites([{ path: suitePath, display: 'status-html.yaml' }], RULE_NAMES);
+    expect(diagnostics).toEqual([]);
+    const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
+    expect(result.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['REV-04', 'error', 'step "status acme": the status hook answered 200 "<h1>Connected ✓</h1>", not {"connected": true|false}']]);
+  });
 });
