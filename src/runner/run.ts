@@ -141,6 +141,10 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       results.push(result);
       options.onCheck?.({ phase: 'end', check, result, index, total: options.checks.length });
     }
+  } catch (error) {
+    // what goes up carries the integration's last output: it may hold the client secret, say
+    if (error instanceof HarnessFault) throw new HarnessFault(sim.secrets.redact(error.message));
+    throw error;
   } finally {
     if (started) await iut.current.close();
     await sim.close();

@@ -220,4 +220,12 @@ http.createServer((req, res) => {
     const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
     expect(result.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['REV-04', 'error', 'step "status acme": the status hook answered 200 "<h1>Connected ✓</h1>", not {"connected": true|false}']]);
   });
+
+  it('keeps the secrets the integration printed out of a harness error', async () => {
+    const path = targetFor(`console.error('config: client_secret=' + process.env.PLEO_CLIENT_SECRET + ' webhook=' + process.env.PLEO_WEBHOOK_SECRET); process.exit(1);`);
+    const error = await runChecks({ target: load(path), checks: [], notSelected: [], baseEnv: process.env }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(HarnessFault);
+    expect(error.message).toContain('config: client_secret=‹client-secret#1› webhook=‹webhook-secret#1›');
+    expect(error.message).not.toMatch(/whsec_/);
+  });
 });
