@@ -231,11 +231,12 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   }
 
   function registerIssued(request: SimRequest, form: URLSearchParams, status: number, body: string, headers: [string, string][]): void {
-    // the admin's AS session and interaction cookies would let anyone holding them act in that browser
+    // the admin's AS session cookie would let anyone holding it act in that browser (the interaction
+    // cookies carry the interaction's uid, which is in its URLs anyway)
     for (const [name, value] of headers) {
       if (name !== 'set-cookie') continue;
-      const cookie = /^(pleo_sim_[a-z_]+(?:\.sig)?)=([^;]*)/.exec(value);
-      if (cookie && cookie[2]!.length >= 8) secrets.register(cookie[2]!, 'session-cookie');
+      const cookie = SESSION_COOKIE.exec(value);
+      if (cookie && cookie[1]!.length >= 8) secrets.register(cookie[1]!, 'session-cookie');
     }
     if (request.path === '/oauth/token' && status === 200) {
       const json = JSON.parse(body) as { access_token?: string; refresh_token?: string };
@@ -357,6 +358,9 @@ export function assertRedirectUri(uri: string): void {
   if (url.protocol === 'http:' && !loopback) throw new Error(`redirect URI "${uri}" must use https (plain http only for localhost)`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`redirect URI "${uri}" must use https`);
 }
+
+/** `pleo_sim_session=<value>` or its signature, at the start of a Set-Cookie value. */
+const SESSION_COOKIE = new RegExp(`^${COOKIE_NAMES.session}(?:\\.sig)?=([^;]*)`);
 
 function rewriteLocation(request: SimRequest, rewrite: (location: string) => string): void {
   const { res } = request;

@@ -536,13 +536,13 @@ describe('recorder', () => {
     expect(serialized).toMatch(/‹refresh-token#\d+ acme›/);
     expect(serialized).toMatch(/‹authorization-code#\d+ acme›/);
     expect(serialized).toMatch(/Basic ‹[^›]*client-secret#1/);
-    // the admin's AS session and interaction cookies, found in the raw traffic, not from the registry
+    // the admin's AS session cookie, found in the raw traffic, not from the registry
     const cookies = sim.recorder
       .exchanges()
       .flatMap((exchange) => [...exchange.request.headers, ...exchange.response.headers])
       .filter(([name]) => name === 'set-cookie' || name === 'cookie')
-      .flatMap(([, value]) => [...value.matchAll(/pleo_sim_[a-z_.]+=([^;\s]+)/g)].map((match) => match[1]!));
-    expect(cookies.length).toBeGreaterThan(3);
+      .flatMap(([, value]) => [...value.matchAll(/pleo_sim_session(?:\.sig)?=([^;\s]+)/g)].map((match) => match[1]!));
+    expect(cookies.length).toBeGreaterThan(1);
     for (const value of cookies) expect(serialized.includes(value), `cookie value ${value.slice(0, 6)}… leaked`).toBe(false);
     expect(serialized).toMatch(/pleo_sim_session=‹session-cookie#\d+›/);
   });
