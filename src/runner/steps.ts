@@ -32,7 +32,8 @@ export interface StepContext {
 
 /** How long an async sync must be quiet without faults, and the pauses faults allow. */
 const ASYNC_QUIET_MS = 400;
-const BACKOFF_PAUSE_MS = 2_500;
+/** Room for a doubling backoff after a 5xx burst: 1 s, 2 s, then 4 s between attempts. */
+const BACKOFF_PAUSE_MS = 4_500;
 const RETRY_AFTER_MARGIN_MS = 500;
 
 type Executor<K extends StepKind> = (step: Extract<Step, { kind: K }>, context: StepContext) => Promise<void>;
@@ -44,7 +45,8 @@ type Executor<K extends StepKind> = (step: Extract<Step, { kind: K }>, context: 
 function assertAccepted(response: { status: number; body: string }, hook: 'sync' | 'disconnect' | 'provision', context: StepContext): void {
   if (response.status < 400) return;
   const hint = response.status === 404 || response.status === 405 ? ` (is hooks.${hook} "${context.target.hooks[hook]}" right?)` : '';
-  throw new HarnessFault(`${hook} answered ${response.status}${hint}: ${response.body.slice(0, 200)}`);
+  // redact before cutting: a secret cut in half would no longer be recognised
+  throw new HarnessFault(`${hook} answered ${response.status}${hint}: ${context.sim.secrets.redact(response.body).slice(0, 200)}`);
 }
 
 function company(context: StepContext, alias: string): Company {
@@ -110,14 +112,19 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
   },
   async fault(step, context) {
     const scope = { company: step.company ? company(context, step.company).id : undefined, endpoint: step.endpoint };
-    const id =
-      step.fault === 'rate-limit'
-        ? context.sim.faults.add({ kind: 'rate-limit', ...scope, retryAfter: step.retryAfter ?? 2, times: step.times })
-        : step.fault === 'server-error'
-          ? context.sim.faults.add({ kind: 'server-error', ...scope, status: step.status, count: step.count ?? 3 })
-          : context.sim.faults.add({ kind: 'latency', ...scope, ms: step.ms ?? 500, count: step.count });
+    // the pause a well-behaved integration may then take: a latency fault only slows requests down,
+    // and in-flight requests already keep the traffic from counting as quiet
+    let pause = 0;
+    let id: number;
+    if (step.fault === 'rate-limit') {
+      const retryAfter = step.retryAfter ?? 2;
+      id = context.sim.faults.add({ kind: 'rate-limit', ...scope, retryAfter, times: step.times });
+      pause = retryAfter * 1000 + RETRY_AFTER_MARGIN_MS;
+    } else if (step.fault === 'server-error') {
+      id = context.sim.faults.add({ kind: 'server-error', ...scope, status: step.status, count: step.count ?? 3 });
+      pause = BACKOFF_PAUSE_MS;
+    } else id = context.sim.faults.add({ kind: 'latency', ...scope, ms: step.ms ?? 500, count: step.count });
     context.faultIds.push(id);
-    const pause = step.fault === 'rate-limit' ? (step.retryAfter ?? 2) * 1000 + RETRY_AFTER_MARGIN_MS : step.fault === 'server-error' ? BACKOFF_PAUSE_MS : (step.ms ?? 500) + RETRY_AFTER_MARGIN_MS;
     context.pauseMs = Math.max(context.pauseMs, pause);
   },
   async 'clear-faults'(_step, context) {
@@ -137,7 +144,7 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     }
     // an answer the harness cannot read says nothing about the company: not judged, not failed
     if (response.status !== 200 || typeof connected !== 'boolean') {
-      throw new HarnessFault(`the status hook answered ${response.status} ${JSON.stringify(response.body.slice(0, 120))}, not {"connected": true|false}`);
+      throw new HarnessFault(`the status hook answered ${response.status} ${JSON.stringify(context.sim.secrets.redact(response.body).slice(0, 120))}, not {"connected": true|false}`);
     }
     context.statuses.set(step.company, [...(context.statuses.get(step.company) ?? []), connected]);
   },

@@ -243,7 +243,21 @@ function safeDecode(text: string): string {
 
 /** Cuts a body to what the recorder keeps. */
 export function toRecordedBody(body: Buffer | string): { body: string; truncated?: boolean } {
-  if (typeof body === 'string') return body.length <= MAX_BODY ? { body } : { body: body.slice(0, MAX_BODY), truncated: true };
+  if (typeof body === 'string') return body.length <= MAX_BODY ? { body } : { body: cutBeforeToken(body.slice(0, MAX_BODY)), truncated: true };
   if (body.length <= MAX_BODY) return { body: body.toString('utf8') };
-  return { body: body.subarray(0, MAX_BODY).toString('utf8'), truncated: true };
+  return { body: cutBeforeToken(body.subarray(0, MAX_BODY).toString('utf8')), truncated: true };
 }
+
+/**
+ * A cut text ends before the token-like run it would split: half a secret is no longer recognised
+ * by redaction, so the cut must not leave one behind.
+ */
+function cutBeforeToken(text: string): string {
+  // secrets are shorter than this; a longer run (a base64 file, say) is cut where it is
+  const limit = Math.max(0, text.length - 2048);
+  let end = text.length;
+  while (end > limit && TOKEN_CHAR.test(text[end - 1]!)) end -= 1;
+  return end === limit ? text : text.slice(0, end);
+}
+
+const TOKEN_CHAR = /[A-Za-z0-9._~+/=%-]/;
