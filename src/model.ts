@@ -16,6 +16,9 @@ export const DEFAULT_HOOKS: Readonly<Record<HookName, string>> = {
   provision: '/provision',
 };
 
+/** How long hooks may take to answer, unless the target says otherwise (`timeouts`). */
+export const DEFAULT_TIMEOUTS = { hookMs: 15_000, syncMs: 30_000 } as const;
+
 /** Names of the environment variables the harness gives a started integration. */
 export const ENV_VARIABLES = ['PORT', 'PLEO_AUTH_URL', 'PLEO_API_URL', 'PLEO_CLIENT_ID', 'PLEO_CLIENT_SECRET', 'PLEO_REDIRECT_URI', 'PLEO_WEBHOOK_SECRET'] as const;
 export type EnvVariable = (typeof ENV_VARIABLES)[number];

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_HOOKS, ENV_VARIABLES, type EnvVariable, type HookName, type Launch, type Target, type Waiver } from '../model.js';
+import { DEFAULT_HOOKS, DEFAULT_TIMEOUTS, ENV_VARIABLES, type EnvVariable, type HookName, type Launch, type Target, type Waiver } from '../model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { loadYamlFile, type ParsedYaml } from './yaml-file.js';
 
@@ -49,6 +49,7 @@ export function loadTarget(path: string, display: string, env: Readonly<Record<s
 
   const hooksRaw = (raw.hooks as Partial<Record<HookName, string>> | undefined) ?? {};
   const oauth = (raw.oauth as Raw | undefined) ?? {};
+  const timeouts = (raw.timeouts as Raw | undefined) ?? {};
   const hooks = { ...DEFAULT_HOOKS, ...hooksRaw };
   const redirectUris = (oauth.redirect_uris as string[] | undefined) ?? [`http://127.0.0.1:\${PORT}${hooks.callback}`];
   const envNames = Object.fromEntries(ENV_VARIABLES.map((name) => [name, ((raw.env_names as Raw | undefined)?.[name] as string | undefined) ?? name])) as Record<EnvVariable, string>;
@@ -74,7 +75,7 @@ export function loadTarget(path: string, display: string, env: Readonly<Record<s
       hooks,
       declaredHooks: new Set(Object.keys(hooksRaw) as HookName[]),
       launch,
-      timeouts: { hookMs: ((raw.timeouts as Raw | undefined)?.hook_ms as number | undefined) ?? 15_000, syncMs: ((raw.timeouts as Raw | undefined)?.sync_ms as number | undefined) ?? 30_000 },
+      timeouts: { hookMs: (timeouts.hook_ms as number | undefined) ?? DEFAULT_TIMEOUTS.hookMs, syncMs: (timeouts.sync_ms as number | undefined) ?? DEFAULT_TIMEOUTS.syncMs },
       envNames,
       waivers,
     },

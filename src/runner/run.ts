@@ -215,9 +215,11 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
   await sim.recorder.waitQuiet({ quietMs: 50, timeoutMs: 5_000 });
   const startSeq = sim.recorder.mark(`start ${check.id}`).seq;
   let failure: string | undefined;
+  // a step may take its hook's whole time and then wait up to 30 s for the traffic to settle
+  const stepTimeoutMs = Math.max(60_000, Math.max(target.timeouts.syncMs, target.timeouts.hookMs) + 35_000);
   for (const step of check.steps) {
     try {
-      await withTimeout(runStep(step, stepContext), 60_000, `step "${describeStep(step)}" timed out after 60 s`);
+      await withTimeout(runStep(step, stepContext), stepTimeoutMs, `step "${describeStep(step)}" timed out after ${stepTimeoutMs / 1000} s`);
     } catch (error) {
       failure = `step "${describeStep(step)}": ${error instanceof HarnessFault ? error.message : `harness error: ${(error as Error).message}`}`;
       break;
@@ -230,7 +232,6 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
   for (const id of stepContext.faultIds) sim.faults.clear(id);
   sim.setTokenLifetime(DEFAULTS.accessTokenLifetime);
   for (const company of companies.values()) {
-    sim.setTokenLifetime(DEFAULTS.accessTokenLifetime, company.id);
     sim.revokeConsent(company.id);
   }
 
