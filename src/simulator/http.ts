@@ -178,6 +178,9 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end();
 }
 
+/** Headers that carry a key or token by their name alone. */
+const KEY_HEADER = /^(x-)?(api-?key|auth-token|access-token)$/;
+/** Without an Authorization header, Pleo-looking headers are taken for an attempt at a credential too. */
 const AD_HOC_CREDENTIAL_HEADER = /^(x-)?(api-?key|auth-token|access-token)$|^x-pleo-/;
 
 /** What kind of credential a request carries, before anyone looked the value up. */
@@ -185,8 +188,10 @@ export function detectCredential(req: IncomingMessage): CredentialAttribution {
   const adHoc = Object.keys(req.headers).filter((name) => AD_HOC_CREDENTIAL_HEADER.test(name));
   const authorization = req.headers.authorization;
   if (authorization) {
-    // an ad-hoc header next to a valid Authorization is still a credential sent to Pleo
-    const extra = adHoc.length ? { extraHeaders: adHoc } : {};
+    // a key header next to a valid Authorization is still a credential sent to Pleo (an
+    // `x-pleo-request-id` is not)
+    const keyHeaders = adHoc.filter((name) => KEY_HEADER.test(name));
+    const extra = keyHeaders.length ? { extraHeaders: keyHeaders } : {};
     const scheme = authorization.split(/\s+/, 1)[0]!.toLowerCase();
     if (scheme === 'bearer') return { kind: 'bearer', header: 'authorization', valid: false, ...extra };
     if (scheme === 'basic') return { kind: 'basic', header: 'authorization', valid: false, ...extra };

@@ -371,6 +371,9 @@ describe('tenancy', () => {
     const both = await api(sim, 'GET', '/v1/introspect', { headers: { ...basic(integrated.value), 'x-api-key': standalone.value } });
     expect(both.status).toBe(200);
     expect(sim.recorder.exchanges().at(-1)!.attribution.credential).toMatchObject({ kind: 'basic', origin: 'integrated-api-key', valid: true, extraHeaders: ['x-api-key'] });
+    // a request id is not a credential
+    await api(sim, 'GET', '/v1/introspect', { headers: { ...basic(integrated.value), 'x-pleo-request-id': 'req-0001' } });
+    expect(sim.recorder.exchanges().at(-1)!.attribution.credential.extraHeaders).toBeUndefined();
   });
 });
 

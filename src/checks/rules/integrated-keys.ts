@@ -16,6 +16,7 @@ export const integratedKeys: Rule = {
       if (credential.origin !== 'integrated-api-key') problems.push({ seq, problem: `${method} ${path} with ${credential.kind} ${credential.origin ?? ''}`.trim() });
       else if (credential.clientId !== context.sim.client.client_id) problems.push({ seq, problem: `${method} ${path} with a key of another integration` });
       else if (attribution.company && credential.company !== attribution.company) problems.push({ seq, problem: `${method} ${path} for ${aliasOf(context, attribution.company)} with the key of ${aliasOf(context, credential.company)}` });
+      if (credential.extraHeaders?.length) problems.push({ seq, problem: `${method} ${path} also sends a credential in ${credential.extraHeaders.map((name) => `"${name}"`).join(', ')}` });
     }
     return problems.length ? problemsFinding(problems, 'the company’s own integrated key on every request') : pass(`${requests.length} requests, each with its company’s key (exception ${context.target.auth.exception})`);
   },
