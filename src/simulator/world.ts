@@ -95,12 +95,12 @@ export class World {
     const alias = options.alias ?? this.#nextAlias();
     if (this.#byAlias.has(alias)) throw new Error(`a company with alias "${alias}" exists already`);
     const company: Company = {
-      id: this.ids.uuid(),
+      id: this.ids.uuid(`company ${alias}`),
       alias,
       name: options.name ?? `${alias[0]!.toUpperCase()}${alias.slice(1)} ApS`,
-      organizationId: this.ids.uuid(),
-      registrationNumber: String(10_000_000 + Math.floor(Math.random() * 89_999_999)),
-      canary: `canary-${alias}-${this.ids.hex(6)}`,
+      organizationId: this.ids.uuid(`organization ${alias}`),
+      registrationNumber: String(10_000_000 + this.ids.int(`registration ${alias}`, 89_999_999)),
+      canary: `canary-${alias}-${this.ids.hex(`canary ${alias}`, 6)}`,
       createdAt: now(),
     };
     this.companies.set(company.id, company);
@@ -125,7 +125,7 @@ export class World {
   createExportJob(companyId: string, count = 3): ExportJob {
     const company = this.requireCompany(companyId);
     const job: ExportJob = {
-      id: this.ids.uuid(),
+      id: this.ids.uuid(`job ${company.alias}`),
       companyId: company.id,
       status: 'pending',
       createdAt: now(),
@@ -165,7 +165,7 @@ export class World {
       return existing;
     }
     const installation: Installation = {
-      id: this.ids.uuid(),
+      id: this.ids.uuid(`installation ${clientId} ${companyId}`),
       applicationId: clientId,
       companyId,
       status,
@@ -210,8 +210,9 @@ export class World {
 const SUPPLIERS = ['Office Depot', 'Lufthansa', 'AWS EMEA', 'Joe & The Juice', 'Uber BV'];
 
 function makeItem(ids: IdSource, company: Company, jobId: string, index: number): ExportItem {
-  const id = ids.uuid();
-  const amount = 1000 + index * 250 + ids.int(100);
+  const key = `${jobId} ${index}`;
+  const id = ids.uuid(`item ${key}`);
+  const amount = 1000 + index * 250 + ids.int(`amount ${key}`, 100);
   const supplier = SUPPLIERS[index % SUPPLIERS.length]!;
   return {
     accountingEntryId: id,
@@ -230,11 +231,11 @@ function makeItem(ids: IdSource, company: Company, jobId: string, index: number)
         inWalletCurrency: { value: (amount * 7.46) / 100, currency: 'DKK' },
       },
       supplier: { name: supplier, countryCode: 'DE', vatNumber: `DE${100000000 + index}` },
-      user: { id: ids.uuid(), name: `${company.alias} employee ${index + 1}`, code: `E${index + 1}` },
+      user: { id: ids.uuid(`user ${key}`), name: `${company.alias} employee ${index + 1}`, code: `E${index + 1}` },
       accountingEntryLines: [
         {
-          lineId: ids.uuid(),
-          account: { id: ids.uuid(), code: '6800', name: 'Office supplies' },
+          lineId: ids.uuid(`line ${key}`),
+          account: { id: ids.uuid(`account ${key}`), code: '6800', name: 'Office supplies' },
           tags: [{ code: 'DEPT-1', name: 'Finance', groupCode: 'DEPT' }],
           tax: { code: 'S25', rate: 0.25, type: 'inclusive', amount: { value: amount / 500, currency: 'DKK' } },
           amount: { value: (amount * 7.46) / 100, currency: 'DKK' },
