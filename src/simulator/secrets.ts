@@ -135,7 +135,8 @@ interface RedactionIndex {
 }
 
 /** Polynomial hash of `text[start, start + WINDOW)`, modulo 2^32. */
-function windowHash(text: string, start: number): number {
+/** @internal exported for the tests, which look for colliding windows */
+export function windowHash(text: string, start: number): number {
   let hash = 0;
   for (let k = 0; k < WINDOW; k += 1) hash = (Math.imul(hash, BASE) + text.charCodeAt(start + k)) | 0;
   return hash;

@@ -2,7 +2,7 @@
 // secrets, and agreement with a plain one-regex oracle on random texts full of secrets.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SecretRegistry } from '../../src/simulator/secrets.js';
+import { SecretRegistry, windowHash } from '../../src/simulator/secrets.js';
 
 /** The obvious implementation: one alternation of every form, longest first. Slow, but clearly right. */
 function oracle(registry: SecretRegistry, text: string): string {
@@ -65,5 +65,28 @@ describe('SecretRegistry.redact', () => {
       const text = parts.join('');
       expect(registry.redact(text)).toBe(oracle(registry, text));
     }
+  });
+
+  it('tells apart two windows with the same hash, and handles text beyond ASCII', () => {
+    // a real collision of the 32-bit window hash: birthday search over random 8-character strings
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; i < 2_000_000 && !pair; i += 1) {
+      const candidate = randomBytes(6).toString('base64url');
+      const hash = windowHash(candidate, 0);
+      const earlier = seen.get(hash);
+      if (earlier !== undefined && earlier !== candidate) pair = [earlier, candidate];
+      else seen.set(hash, candidate);
+    }
+    expect(pair, 'no collision found').toBeDefined();
+    const [secret, lookalike] = pair!;
+    const registry = new SecretRegistry();
+    registry.register(`${secret}-tail`, 'access-token');
+    expect(registry.redact(`a ${lookalike}-tail b`)).toBe(`a ${lookalike}-tail b`);
+    expect(registry.redact(`a ${lookalike}${secret}-tail b`)).toBe(`a ${lookalike}‹access-token#1› b`);
+
+    registry.register('pässwörd-ünïcode-✓', 'client-secret');
+    const value = 'pässwörd-ünïcode-✓';
+    expect(registry.redact(`"${value}" ${encodeURIComponent(value)} ${Buffer.from(value).toString('base64url')} 🙂`)).toBe('"‹client-secret#1›" ‹client-secret#1› ‹client-secret#1› 🙂');
   });
 });
