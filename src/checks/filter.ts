@@ -22,10 +22,7 @@ export function matchesFilter(exchange: Exchange, filter: RequestFilter, context
   if (filter.server ? exchange.server !== filter.server : !DEFAULT_SERVERS.includes(exchange.server)) return false;
   if (!concernsCheck(exchange, context)) return false;
   if (filter.method && exchange.method !== filter.method) return false;
-  if (filter.path) {
-    const path = filter.path.replace(/^\{hook\.([a-z]+)\}/, (whole, hook: string) => (context.target.hooks as Record<string, string>)[hook] ?? whole);
-    if (!(path.endsWith('*') ? exchange.path.startsWith(path.slice(0, -1)) : exchange.path === path)) return false;
-  }
+  if (filter.path && !(filter.path.endsWith('*') ? exchange.path.startsWith(filter.path.slice(0, -1)) : exchange.path === filter.path)) return false;
   if (filter.status !== undefined) {
     const status = exchange.response.status;
     if (typeof filter.status === 'number' ? status !== filter.status : String(status)[0] !== filter.status[0]) return false;
@@ -68,12 +65,15 @@ function resolveValue(value: string, context: CheckContext): string {
 
 /** Judges a `requests:` expectation. */
 export function judgeRequests(expectation: Extract<Expectation, { kind: 'requests' | 'requires' }>, context: CheckContext): Finding {
-  const matched = context.exchanges.filter((exchange) => matchesFilter(exchange, expectation.filter, context));
+  // `{hook.callback}` stands for the target's hook path: resolved once, and shown resolved
+  const path = expectation.filter.path?.replace(/^\{hook\.([a-z]+)\}/, (whole, hook: string) => (context.target.hooks as Record<string, string>)[hook] ?? whole);
+  const filter = path === undefined ? expectation.filter : { ...expectation.filter, path };
+  const matched = context.exchanges.filter((exchange) => matchesFilter(exchange, filter, context));
   const n = matched.length;
   const { min, max, count } = expectation;
   const expected = count !== undefined ? `exactly ${count}` : min !== undefined && max !== undefined ? `${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
   const ok = count !== undefined ? n === count : (min === undefined || n >= min) && (max === undefined || n <= max);
-  const what = describeFilter(expectation.filter);
+  const what = describeFilter(filter);
   const sample = matched.slice(0, 3).map((exchange) => `#${exchange.seq} ${exchange.method} ${exchange.path} → ${exchange.response.status}`);
   const message = ok ? `${n} ${what}` : `expected ${expected} ${what}, found ${n}${sample.length ? ` (${sample.join('; ')}${n > 3 ? '; …' : ''})` : ''}`;
   return {
