@@ -19,6 +19,8 @@ export interface IutHandle {
   readonly output: { readonly stdout: string; readonly stderr: string };
   /** Why the process is gone, if it is. */
   exitReason(): string | undefined;
+  /** Waits up to `ms` for a process that may be dying (its hook call just failed) to be gone; then `exitReason()`. */
+  waitExit(ms: number): Promise<string | undefined>;
   call(hook: HookName, init?: { method?: string; query?: Record<string, string>; json?: unknown; timeoutMs?: number }): Promise<HookResponse>;
   close(): Promise<void>;
 }
@@ -56,6 +58,8 @@ export async function startIut(options: StartIutOptions): Promise<IutHandle> {
   let child: ChildProcess | undefined;
   let exit: string | undefined;
   let closing = false;
+  /** Settles when a started process has exited. */
+  let exited: Promise<void> | undefined;
   const output = { stdout: '', stderr: '' };
   const baseUrl = launch.kind === 'attach' ? launch.url : `http://127.0.0.1:${port}`;
 
@@ -83,6 +87,7 @@ export async function startIut(options: StartIutOptions): Promise<IutHandle> {
       if (closing) return;
       exit ??= signal ? `the integration was killed by ${signal}` : `the integration exited with code ${code}`;
     });
+    exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
   }
 
   const call: IutHandle['call'] = async (hook, init = {}) => {
@@ -101,6 +106,14 @@ export async function startIut(options: StartIutOptions): Promise<IutHandle> {
     port,
     output,
     exitReason: () => exit,
+    async waitExit(ms) {
+      if (!exit && exited) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+        clearTimeout(timer);
+      }
+      return exit;
+    },
     call,
     async close() {
       closing = true;

@@ -124,6 +124,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const iut = new IutManager(sim, options, port);
   const results: CheckResult[] = [];
   const crashes: string[] = [];
+  const reported = new Set<IutHandle>();
   let started = false;
   try {
     await iut.start();
@@ -133,7 +134,9 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       options.onCheck?.({ phase: 'start', check, index, total: options.checks.length });
       let result = await runOne(check, { sim, iut, target, today: options.today ?? new Date().toISOString().slice(0, 10), fleet: options.companies });
       const exit = iut.current.exitReason();
-      if (exit) {
+      // a process is reported once, in the check it died in (checks skipped after it do not restart it)
+      if (exit && !reported.has(iut.current)) {
+        reported.add(iut.current);
         crashes.push(`${exit} during ${check.id}`);
         // it died after the last step: what looked fine was not seen to the end
         if (result.outcome === 'pass' || result.outcome === 'warn') result = { ...result, outcome: 'error', message: `not judged: the integration exited during the check (${exit})` };
@@ -264,8 +267,9 @@ async function runOne(check: Check, world: { sim: Simulator; iut: IutManager; ta
     return limit !== undefined && Number(expectation.actual) > limit;
   });
   if (failure) {
-    // a step failed or the integration died during the check: only what it did before counts
-    const crashed = iut.current.exitReason();
+    // a step failed or the integration died during the check: only what it did before counts (a
+    // hook call that failed may be the process dying: give its exit a moment to be seen)
+    const crashed = await iut.current.waitExit(500);
     if (!crashed || evidenced.length === 0) return { ...base, outcome: 'error', message: failure, expectations, durationMs: Date.now() - started };
     return { ...base, outcome: 'fail', message: `the integration crashed (${crashed}); ${evidenced[0]!.message}`, expectations, durationMs: Date.now() - started };
   }

@@ -94,16 +94,19 @@ http.createServer((req, res) => {
   res.end('ok');
 }).listen(Number(process.env.PORT), '127.0.0.1');`);
     const suitePath = join(dir, 'crash-suite.yaml');
-    writeFileSync(suitePath, `suite: crash\nrequirement: EAP-4\nchecks:\n  - id: TEN-01\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n  - id: TEN-02\n    title: t2\n    severity: major\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n`);
+    writeFileSync(suitePath, `suite: crash\nrequirement: EAP-4\nchecks:\n  - id: TEN-01\n    title: t\n    severity: blocker\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n  - id: REV-04\n    title: needs a status hook the target does not have\n    severity: major\n    doc: https://example.com\n    requires_hooks: [status]\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n  - id: TEN-02\n    title: t2\n    severity: major\n    doc: https://example.com\n    companies: [acme]\n    steps:\n      - sync: {}\n    expect:\n      - requests: { cross_company: true, count: 0 }\n`);
     const { suites, diagnostics } = loadSuites([{ path: suitePath, display: 'crash-suite.yaml' }], RULE_NAMES);
     expect(diagnostics).toEqual([]);
     const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
     expect(result.results.map((r) => [r.id, r.outcome])).toEqual([
       ['TEN-01', 'error'],
+      ['REV-04', 'skip'],
       ['TEN-02', 'error'],
     ]);
-    for (const r of result.results) expect(r.message).toMatch(/^step "sync 1": (the integration exited with code 1|the sync hook failed: .+)/);
+    for (const r of result.results.filter((r) => r.outcome === 'error')) expect(r.message).toMatch(/^step "sync 1": (the integration exited with code 1|the sync hook failed: .+)/);
     expect(result.verdict).toBe('INCOMPLETE');
+    // each process is reported in the check it died in, not again in the skipped one after it
+    expect(result.iutExit).toBe('the integration exited with code 1 during TEN-01; the integration exited with code 1 during TEN-02');
   });
 
   it('cannot judge blockers that need to restart an attached integration or read its output: error, INCOMPLETE, never READY', async () => {
