@@ -142,8 +142,9 @@ const EXECUTORS: { [K in StepKind]: Executor<K> } = {
     } catch {
       /* not JSON: below */
     }
-    // an answer the harness cannot read says nothing about the company: not judged, not failed
-    if (response.status !== 200 || typeof connected !== 'boolean') {
+    // an answer the harness cannot read says nothing about the company: not judged, not failed (a
+    // 404 {"connected": false} for a company it no longer knows is an answer)
+    if (response.status >= 500 || typeof connected !== 'boolean') {
       throw new HarnessFault(`the status hook answered ${response.status} ${JSON.stringify(context.sim.secrets.redact(response.body).slice(0, 120))}, not {"connected": true|false}`);
     }
     context.statuses.set(step.company, [...(context.statuses.get(step.company) ?? []), connected]);

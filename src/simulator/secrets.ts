@@ -134,8 +134,10 @@ interface RedactionIndex {
   readonly filter: Uint8Array;
 }
 
-/** Polynomial hash of `text[start, start + WINDOW)`, modulo 2^32. */
-/** @internal exported for the tests, which look for colliding windows */
+/**
+ * Polynomial hash of `text[start, start + WINDOW)`, modulo 2^32.
+ * @internal exported for the tests, which look for colliding windows
+ */
 export function windowHash(text: string, start: number): number {
   let hash = 0;
   for (let k = 0; k < WINDOW; k += 1) hash = (Math.imul(hash, BASE) + text.charCodeAt(start + k)) | 0;
