@@ -222,6 +222,18 @@ http.createServer((req, res) => {
     expect(diagnostics).toEqual([]);
     const result = await runChecks({ target: load(path), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
     expect(result.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['REV-04', 'error', 'step "status acme": the status hook answered 200 "<h1>Connected ✓</h1>", not {"connected": true|false}']]);
+
+    // a 404 that says {"connected": false} (a company it does not know) is read as an answer
+    const unknown = targetFor(
+      `import http from 'node:http';
+http.createServer((req, res) => {
+  res.statusCode = req.url.startsWith('/status') ? 404 : 200;
+  res.end(req.url.startsWith('/status') ? '{"connected":false}' : 'ok');
+}).listen(Number(process.env.PORT), '127.0.0.1');`,
+      'hooks:\n  status: /status\n',
+    );
+    const read = await runChecks({ target: load(unknown), checks: suites[0]!.checks, notSelected: [], baseEnv: process.env });
+    expect(read.results.map((r) => [r.id, r.outcome, r.message])).toEqual([['REV-04', 'fail', 'status of acme said [false]']]);
   });
 
   it('keeps the secrets the integration printed out of a harness error', async () => {
